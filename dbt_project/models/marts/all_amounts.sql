@@ -1,0 +1,40 @@
+{{ config(materialized='view') }}
+
+-- Every amount of every fact in one shape, for analysts who want one place to look.
+
+with
+
+facts as (
+
+    select document_key, statement, line_key as row_key, measure, amount, source_line, page
+    from {{ ref('fct_summary_lines') }}
+    union all
+    select document_key, statement, row_key, measure, amount, source_line, page
+    from {{ ref('fct_functional_amounts') }}
+    union all
+    select document_key, statement, row_key, measure, amount, source_line, page
+    from {{ ref('fct_economic_amounts') }}
+    union all
+    select document_key, statement, row_key, measure, amount, source_line, page
+    from {{ ref('fct_three_public_expenses') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('dim_document') }}
+
+)
+
+select
+    facts.document_key,
+    documents.department_name,
+    documents.fiscal_year,
+    facts.statement,
+    facts.row_key,
+    facts.measure,
+    facts.amount,
+    facts.source_line,
+    facts.page
+from facts
+inner join documents on facts.document_key = documents.document_key

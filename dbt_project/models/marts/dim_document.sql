@@ -1,0 +1,31 @@
+with
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+cell_counts as (
+
+    select
+        document_key,
+        count(*) as amount_cells
+    from {{ ref('int_cells__measured') }}
+    group by document_key
+
+)
+
+select
+    documents.document_key,
+    md5(documents.department_name) as department_key,
+    documents.department_name,
+    documents.fiscal_year,
+    documents.source_file,
+    documents.sha256,
+    documents.reader,
+    documents.printed_unit,
+    documents.statements_found,
+    coalesce(cell_counts.amount_cells, 0) as amount_cells
+from documents
+left join cell_counts on documents.document_key = cell_counts.document_key

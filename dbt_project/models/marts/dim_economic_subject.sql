@@ -1,0 +1,56 @@
+-- One row per economic code (类 3 digits, 款 5), named as dim_functional_subject is.
+
+with
+
+printed as (
+
+    select * from {{ ref('int_subject_names') }}
+    where classification = 'economic'
+
+),
+
+totals as (
+
+    select
+        code,
+        subject_name,
+        sum(printed_times) as printed_times
+    from printed
+    group by code, subject_name
+
+),
+
+named as (
+
+    select
+        code,
+        subject_name,
+        sum(printed_times) over (partition by code) as printed_times
+    from totals
+    qualify row_number() over (
+        partition by code order by printed_times desc, length(subject_name) asc, subject_name asc
+    ) = 1
+
+),
+
+variants as (
+
+    select
+        printed.code,
+        list(distinct printed.subject_name order by printed.subject_name) as name_variants
+    from printed
+    inner join named on printed.code = named.code
+    where printed.subject_name <> named.subject_name
+    group by printed.code
+
+)
+
+select
+    named.code as economic_code,
+    named.subject_name,
+    case length(named.code) when 3 then '类' else '款' end as subject_level,
+    case length(named.code) when 3 then null else left(named.code, 3) end as parent_code,
+    coalesce(variants.name_variants, []) as name_variants,
+    named.printed_times
+from named
+left join variants on named.code = variants.code

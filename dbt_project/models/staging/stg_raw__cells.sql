@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ ref('raw_cells') }}
+
+),
+
+renamed as (
+
+    select
+        document_id as document_key,
+        statement,
+        row_index,
+        trim(row_label) as row_label,
+        nullif(trim(parent_label), '') as parent_label,
+        nullif(trim(code), '') as code,
+        column_header,
+        amount_text,
+        cast(amount as decimal(18, 2)) as printed_amount,
+        unit,
+        source_line,
+        page
+
+    from source
+
+)
+
+select * from renamed

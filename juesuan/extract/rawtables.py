@@ -1,0 +1,74 @@
+"""Raw tables on disk: two CSVs (documents, cells) that dbt loads as seeds.
+
+Writing one document replaces its earlier rows (by document id and by content hash),
+so re-reading a document never duplicates it. Rows are sorted so files are reproducible.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, ExtractedDocument
+
+DOCUMENTS_FILE = "raw_documents.csv"
+CELLS_FILE = "raw_cells.csv"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """Write atomically: a half-written seed is never left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", delete=False)
+    with handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(handle.name, path)
+
+
+def _cell_order(row: dict) -> tuple:
+    return (row["document_id"], row["statement"], int(row["row_index"]), int(row["source_line"]),
+            row["column_header"], row["row_label"])
+
+
+def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list[str]:
+    """Put documents into the raw tables in `directory`, replacing earlier versions.
+
+    Returns the ids of documents dropped because the same content was already held under
+    another id (a copy of a file is not a second document).
+    """
+    directory = Path(directory)
+    held = read_rows(directory / DOCUMENTS_FILE)
+    cells = read_rows(directory / CELLS_FILE)
+    skipped: list[str] = []
+    for document in documents:
+        meta = document.meta
+        twins = [r for r in held if r["sha256"] == meta.sha256 and r["document_id"] != meta.document_id]
+        if twins:
+            skipped.append(meta.document_id)
+            continue
+        held = [r for r in held if r["document_id"] != meta.document_id]
+        cells = [r for r in cells if r["document_id"] != meta.document_id]
+        held.append({k: str(v) for k, v in meta.as_row().items()})
+        cells.extend({k: str(v) for k, v in c.as_row().items()} for c in document.cells)
+    held.sort(key=lambda r: r["document_id"])
+    cells.sort(key=_cell_order)
+    write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, held)
+    write_rows(directory / CELLS_FILE, CELL_COLUMNS, cells)
+    return skipped
+
+
+def write_document(directory: Path, document: ExtractedDocument) -> None:
+    """The raw tables of one document alone (what `juesuan extract` writes)."""
+    directory = Path(directory)
+    write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, [document.meta.as_row()])
+    write_rows(directory / CELLS_FILE, CELL_COLUMNS, [c.as_row() for c in document.cells])

@@ -1,0 +1,127 @@
+"""Reader for the extracted-text form: prose lines, table rows as tab-separated cells."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .document import (document_id_for, find_department, find_fiscal_year, find_unit,
+                       sha256_of, unit_of)
+from .layout import GridRow, TableBuilder, header_text, split_header
+from .model import DocumentMeta, ExtractedDocument, ExtractionError
+from .vocabulary import Vocabulary, load_vocabulary
+
+
+def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> ExtractedDocument:
+    vocabulary = vocabulary or load_vocabulary()
+    source = str(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
+        raise ExtractionError(source, None, f"not UTF-8 text ({error.reason})") from error
+    meta = _document_meta(path, lines)
+    document = ExtractedDocument(meta)
+    tables = _TableSplitter(vocabulary, meta.document_id, meta.unit, source)
+    for number, line in enumerate(lines, start=1):
+        tables.feed(number, line)
+    tables.finish(len(lines))
+    if not tables.finished:
+        raise ExtractionError(source, len(lines), "no 部门决算 statement (T1…T9) found: not a departmental final account")
+    for builder in tables.finished:
+        document.cells.extend(builder.cells)
+        document.warnings.extend(builder.warnings)
+    document.warnings.extend(tables.warnings)
+    meta.statements_found = " ".join(sorted({b.statement for b in tables.finished}))
+    return document
+
+
+def _document_meta(path: Path, lines: list[str]) -> DocumentMeta:
+    source = str(path)
+    department = find_department(lines)
+    year = find_fiscal_year(lines)
+    if not department or not year:
+        missing = "department name" if not department else "fiscal year"
+        raise ExtractionError(source, min(len(lines), 200), f"no {missing} found: not a departmental final account")
+    return DocumentMeta(
+        document_id=document_id_for(path), source_file=path.name, sha256=sha256_of(path),
+        reader="text", department_name=department, fiscal_year=year, unit=find_unit(lines),
+    )
+
+
+class _TableSplitter:
+    """Walks the lines, groups tab-separated rows into blocks and blocks into statements."""
+
+    def __init__(self, vocabulary: Vocabulary, document_id: str, unit: str, source: str):
+        self.vocabulary, self.document_id, self.unit, self.source = vocabulary, document_id, unit, source
+        self.block: list[GridRow] = []
+        self.pending_title: tuple[str, int] | None = None
+        self.current: TableBuilder | None = None
+        self.finished: list[TableBuilder] = []
+        self.warnings: list[str] = []
+        self.last_content_was_row = False
+        self.last_row_line = 0
+
+    def feed(self, number: int, line: str) -> None:
+        if "\t" in line:
+            self.block.append(GridRow(line.split("\t"), number))
+            self.last_content_was_row = True
+            return
+        self._flush()
+        if not line.strip():
+            return
+        self.last_content_was_row = False
+        statement = self.vocabulary.statement_for_title(line)
+        if statement:
+            self.pending_title = (statement, number)
+        unit = unit_of(line)
+        if unit:
+            self.unit = unit
+
+    def finish(self, last_line: int) -> None:
+        last_row = self.block[-1].line if self.block else None
+        self._flush()
+        if self.last_content_was_row:
+            statement = self.current.statement if self.current else "?"
+            raise ExtractionError(self.source, last_row or self.last_row_line,
+                                  f"document ends inside table {statement}: truncated mid-table")
+        self._close_current()
+
+    def _flush(self) -> None:
+        if not self.block:
+            return
+        rows, self.block = self.block, []
+        self.last_row_line = rows[-1].line
+        headers, data = split_header(rows)
+        if self.pending_title:
+            statement, _ = self.pending_title
+            self.pending_title = None
+            self._start(statement, headers, rows[0].line)
+        elif not self._continues_current(headers):
+            statement = self.vocabulary.statement_for_header(header_text(headers)) if headers else None
+            if not statement:
+                self.warnings.append(f"line {rows[0].line}: a table that is none of T1…T9 was skipped")
+                return
+            self._start(statement, headers, rows[0].line)
+        try:
+            self.current.add_rows(data)
+        except ValueError as error:
+            raise ExtractionError(self.source, rows[0].line, str(error)) from error
+
+    def _continues_current(self, headers: list[GridRow]) -> bool:
+        if self.current is None:
+            return False
+        if not headers or header_text(headers) == self.current.header_signature:
+            return True
+        return self.vocabulary.statement_for_header(header_text(headers)) in (None, self.current.statement)
+
+    def _start(self, statement: str, headers: list[GridRow], line: int) -> None:
+        self._close_current()
+        if not headers:
+            raise ExtractionError(self.source, line, f"table {statement} has no header row")
+        self.current = TableBuilder(statement, self.vocabulary, self.document_id, self.unit)
+        self.current.set_header(headers)
+
+    def _close_current(self) -> None:
+        if self.current is not None:
+            if any(b.statement == self.current.statement for b in self.finished):
+                self.warnings.append(f"{self.current.statement} printed twice; both kept")
+            self.finished.append(self.current)
+            self.current = None
