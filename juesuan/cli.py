@@ -1,0 +1,63 @@
+"""`juesuan extract` and `juesuan build`: thin wiring over the extraction library and pipeline."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .extract import ExtractionError, extract_document
+from .extract.rawtables import write_document
+from .paths import default_inbox, default_seeds_dir, default_warehouse
+
+
+def _extract(args: argparse.Namespace) -> int:
+    try:
+        document = extract_document(args.file)
+    except ExtractionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    write_document(Path(args.out), document)
+    counts = ", ".join(f"{k} {v}" for k, v in document.counts_by_statement().items())
+    print(f"{args.file}: {document.meta.department_name} {document.meta.fiscal_year} "
+          f"({document.meta.unit}): {len(document.cells)} amounts ({counts}) -> {args.out}")
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import build, format_summary
+
+    folders = [Path(p) for p in (args.documents or [default_inbox()])]
+    result = build(folders, Path(args.warehouse), Path(args.seeds),
+                   report=(lambda _line: None) if args.quiet else print)
+    print(format_summary(result))
+    return 0 if result.dbt_ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="juesuan", description="部门决算 documents into a validated DuckDB warehouse")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser("extract", help="write the raw tables (CSV) of one document")
+    extract.add_argument("file", type=Path)
+    extract.add_argument("--out", required=True, type=Path, help="directory for raw_documents.csv and raw_cells.csv")
+    extract.set_defaults(func=_extract)
+
+    build = commands.add_parser("build", help="extract the inbox, load raw tables, build and validate the warehouse")
+    build.add_argument("--documents", action="append", type=Path,
+                       help="inbox folder or file (repeatable; default: documents/)")
+    build.add_argument("--warehouse", type=Path, default=default_warehouse())
+    build.add_argument("--seeds", type=Path, default=default_seeds_dir(), help="raw tables folder (default: seeds/)")
+    build.add_argument("--quiet", action="store_true", help="print only the summary")
+    build.set_defaults(func=_build)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

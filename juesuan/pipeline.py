@@ -1,0 +1,180 @@
+"""The whole path: inbox documents -> raw tables (seeds) -> dbt build -> published warehouse.
+
+A build writes a new DuckDB file beside the published one and renames it into place only
+when dbt succeeded, so readers never see a half-built warehouse and a failed build leaves
+the last good one untouched.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+
+from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
+from .extract.rawtables import merge_documents
+from .paths import DBT_PROJECT_DIR, default_seeds_dir, default_warehouse
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class ExtractionOutcome:
+    documents: list[ExtractedDocument] = field(default_factory=list)
+    failures: list[ExtractionError] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    warehouse: Path
+    extraction: ExtractionOutcome
+    dbt_ok: bool
+    dbt_output: str = ""
+    summary: dict = field(default_factory=dict)
+
+
+class BuildError(RuntimeError):
+    """dbt failed; the published warehouse was left as it was."""
+
+
+def discover_documents(folders: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for folder in folders:
+        folder = Path(folder)
+        if folder.is_file():
+            found.append(folder)
+        elif folder.is_dir():
+            found.extend(p for p in sorted(folder.iterdir())
+                         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    return found
+
+
+def extract_all(paths: list[Path], report: Report = print) -> ExtractionOutcome:
+    """Extract every document; one that cannot be read is reported, the others go on."""
+    outcome = ExtractionOutcome()
+    for number, path in enumerate(paths, start=1):
+        try:
+            document = extract_document(path)
+        except ExtractionError as error:
+            outcome.failures.append(error)
+            report(f"[{number}/{len(paths)}] FAILED {error}")
+            continue
+        outcome.documents.append(document)
+        report(f"[{number}/{len(paths)}] {path.name}: {document.meta.department_name} "
+               f"{document.meta.fiscal_year}, {len(document.cells)} amounts")
+        for warning in document.warnings:
+            report(f"    warning: {warning}")
+    return outcome
+
+
+def load_raw_tables(outcome: ExtractionOutcome, seeds_dir: Path, report: Report = print) -> None:
+    if not outcome.documents:
+        return
+    outcome.duplicates = merge_documents(seeds_dir, outcome.documents)
+    for document_id in outcome.duplicates:
+        report(f"    skipped {document_id}: same content already held under another name")
+
+
+def dbt_environment(warehouse: Path, seeds_dir: Path, target_dir: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["JUESUAN_WAREHOUSE"] = str(Path(warehouse).resolve())
+    env["JUESUAN_SEEDS_DIR"] = str(Path(seeds_dir).resolve())
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    if target_dir is not None:
+        env["JUESUAN_DBT_TARGET"] = str(Path(target_dir).resolve())
+    return env
+
+
+def run_dbt(args: list[str], env: dict[str, str], report: Report = print) -> tuple[bool, str]:
+    """Run dbt as a subprocess (one writer at a time), streaming its progress lines."""
+    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(DBT_PROJECT_DIR),
+               "--profiles-dir", str(DBT_PROJECT_DIR)]
+    process = subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        report("    dbt: " + line.rstrip())
+    return process.wait() == 0, "".join(lines)
+
+
+def building_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f".{warehouse.name}.building")
+
+
+def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
+                    target_dir: Path | None = None) -> tuple[bool, str]:
+    """dbt build into a new file, then publish it by an atomic rename."""
+    warehouse = Path(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = building_path(warehouse)
+    for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    env = dbt_environment(staging_file, seeds_dir, target_dir)
+    ok, output = run_dbt(["build"], env, report)
+    if not ok:
+        staging_file.unlink(missing_ok=True)
+        return False, output
+    os.replace(staging_file, warehouse)
+    return True, output
+
+
+def summarize(warehouse: Path) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        documents = con.execute("select count(*) from marts.dim_document").fetchall()[0][0]
+        per_statement = dict(con.execute(
+            "select statement, count(*) from marts.all_amounts group by 1 order by 1").fetchall())
+    return {"documents": documents, "amounts": sum(per_statement.values()), "by_statement": per_statement}
+
+
+def dbt_test_counts(output: str) -> dict[str, int]:
+    """dbt's own closing line: 'Done. PASS=89 WARN=0 ERROR=0 SKIP=0 ...'."""
+    for line in reversed(output.splitlines()):
+        if "PASS=" in line and "ERROR=" in line:
+            return {k.lower(): int(v) for k, v in (p.split("=") for p in line.split() if "=" in p)}
+    return {}
+
+
+def build(document_folders: Iterable[Path], warehouse: Path | None = None, seeds_dir: Path | None = None,
+          report: Report = print, target_dir: Path | None = None) -> BuildResult:
+    warehouse = Path(warehouse or default_warehouse())
+    seeds_dir = Path(seeds_dir or default_seeds_dir())
+    paths = discover_documents(document_folders)
+    report(f"extract: {len(paths)} document(s) in the inbox")
+    outcome = extract_all(paths, report)
+    load_raw_tables(outcome, seeds_dir, report)
+    report(f"dbt build -> {warehouse}")
+    ok, output = build_warehouse(warehouse, seeds_dir, report, target_dir)
+    result = BuildResult(warehouse, outcome, ok, output)
+    if ok:
+        result.summary = summarize(warehouse)
+        result.summary["dbt"] = dbt_test_counts(output)
+    return result
+
+
+def format_summary(result: BuildResult) -> str:
+    lines = []
+    extraction = result.extraction
+    lines.append(f"documents extracted: {len(extraction.documents)}, failed: {len(extraction.failures)}"
+                 + (f", duplicates skipped: {len(extraction.duplicates)}" if extraction.duplicates else ""))
+    for failure in extraction.failures:
+        lines.append(f"  failed: {failure}")
+    if not result.dbt_ok:
+        lines.append("dbt build FAILED: the published warehouse was left unchanged")
+        return "\n".join(lines)
+    summary = result.summary
+    by_statement = ", ".join(f"{k} {v}" for k, v in summary["by_statement"].items())
+    lines.append(f"warehouse: {result.warehouse}")
+    lines.append(f"documents in warehouse: {summary['documents']}")
+    lines.append(f"facts (marts.all_amounts): {summary['amounts']} ({by_statement})")
+    dbt = summary.get("dbt", {})
+    if dbt:
+        lines.append(f"checks (dbt tests and builds): pass {dbt.get('pass', 0)}, warn {dbt.get('warn', 0)}, "
+                     f"error {dbt.get('error', 0)}, skip {dbt.get('skip', 0)}")
+    return "\n".join(lines)
