@@ -7,6 +7,7 @@ the last good one untouched.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import duckdb
 
 from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
 from .extract.rawtables import merge_documents
-from .paths import DBT_PROJECT_DIR, default_seeds_dir, default_warehouse
+from .paths import DBT_PROJECT_DIR, PROJECT_ROOT, default_seeds_dir, default_warehouse
 
 Report = Callable[[str], None]
 
@@ -80,21 +81,39 @@ def load_raw_tables(outcome: ExtractionOutcome, seeds_dir: Path, report: Report 
         report(f"    skipped {document_id}: same content already held under another name")
 
 
-def dbt_environment(warehouse: Path, seeds_dir: Path, target_dir: Path | None = None) -> dict[str, str]:
+def dbt_project_for(seeds_dir: Path, workspace: Path) -> Path:
+    """The dbt project that reads `seeds_dir` as its seeds (at ../seeds, a relative path).
+
+    The repository's own project when the seeds are the repository's; otherwise a copy of it
+    in `workspace`, beside a link named seeds that points at `seeds_dir`.
+    """
+    if Path(seeds_dir).resolve() == (PROJECT_ROOT / "seeds").resolve():
+        return DBT_PROJECT_DIR
+    project = Path(workspace) / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    link = Path(workspace) / "seeds"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(Path(seeds_dir).resolve(), target_is_directory=True)
+    return project
+
+
+def dbt_environment(warehouse: Path, target_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["JUESUAN_WAREHOUSE"] = str(Path(warehouse).resolve())
-    env["JUESUAN_SEEDS_DIR"] = str(Path(seeds_dir).resolve())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     if target_dir is not None:
         env["JUESUAN_DBT_TARGET"] = str(Path(target_dir).resolve())
     return env
 
 
-def run_dbt(args: list[str], env: dict[str, str], report: Report = print) -> tuple[bool, str]:
+def run_dbt(args: list[str], env: dict[str, str], report: Report = print,
+            project_dir: Path = DBT_PROJECT_DIR) -> tuple[bool, str]:
     """Run dbt as a subprocess (one writer at a time), streaming its progress lines."""
-    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(DBT_PROJECT_DIR),
-               "--profiles-dir", str(DBT_PROJECT_DIR)]
-    process = subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=env, text=True,
+    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(project_dir),
+               "--profiles-dir", str(project_dir)]
+    process = subprocess.Popen(command, cwd=project_dir, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines: list[str] = []
     assert process.stdout is not None
@@ -116,8 +135,9 @@ def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
     staging_file = building_path(warehouse)
     for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    env = dbt_environment(staging_file, seeds_dir, target_dir)
-    ok, output = run_dbt(["build"], env, report)
+    project = dbt_project_for(seeds_dir, warehouse.parent / ".juesuan-dbt")
+    env = dbt_environment(staging_file, target_dir)
+    ok, output = run_dbt(["build"], env, report, project)
     if not ok:
         staging_file.unlink(missing_ok=True)
         return False, output
