@@ -71,4 +71,5 @@ def write_document(directory: Path, document: ExtractedDocument) -> None:
     """The raw tables of one document alone (what `juesuan extract` writes)."""
     directory = Path(directory)
     write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, [document.meta.as_row()])
-    write_rows(directory / CELLS_FILE, CELL_COLUMNS, [c.as_row() for c in document.cells])
+    cells = [{k: str(v) for k, v in c.as_row().items()} for c in document.cells]
+    write_rows(directory / CELLS_FILE, CELL_COLUMNS, sorted(cells, key=_cell_order))
