@@ -17,6 +17,9 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/juesuan build
 
+docs: install
+	$(BIN)/juesuan docs
+
 lint: install
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
