@@ -45,7 +45,7 @@ evaluated as (
         sum(case when side = 'right' then sign * coalesce(amount, 0) else 0 end) as right_value,
         count(amount) as printed_terms,
         list(
-            {'statement': statement, 'row_key': row_key, 'measure': measure, 'side': side, 'amount': amount}
+            { 'statement': statement, 'row_key': row_key, 'measure': measure, 'side': side, 'amount': amount }
             order by side, statement, row_key, measure
         ) as cells
     from terms
@@ -75,8 +75,11 @@ not_applicable as (
             when list_has_all(coalesce(statements_held.statements, []), string_split(catalog.statements_required, ' '))
                 then 'lines not printed'
             else 'tables missing: ' || array_to_string(
-                list_filter(string_split(catalog.statements_required, ' '),
-                    lambda s: not list_contains(coalesce(statements_held.statements, []), s)), ' ')
+                list_filter(
+                    string_split(catalog.statements_required, ' '),
+                    lambda required: not list_contains(coalesce(statements_held.statements, []), required)  -- noqa: RF02, LT05
+                ), ' '
+            )
         end as reason
     from documents
     cross join catalog

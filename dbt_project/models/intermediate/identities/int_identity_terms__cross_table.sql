@@ -20,13 +20,15 @@ documents as (
 
 t1_lines as (
 
-    select * from cells where statement = 'T1'
+    select * from cells
+    where statement = 'T1'
 
 ),
 
 t4_lines as (
 
-    select * from cells where statement = 'T4'
+    select * from cells
+    where statement = 'T4'
 
 ),
 
@@ -52,7 +54,7 @@ t4_columns as (
         ('expenditure_general_budget', 'T5', 'total_expenditure', 'T4 一般公共预算 = T5'),
         ('expenditure_government_fund', 'T7', 'expenditure_subtotal', 'T4 政府性基金 = T7 本年支出'),
         ('expenditure_state_capital', 'T8', 'expenditure_subtotal', 'T4 国有资本经营 = T8')
-    ) as c (t4_measure, statement, measure, identity_template)
+    ) as c (t4_measure, statement, measure, identity_template)  -- noqa: AL05
 
 ),
 
@@ -173,7 +175,11 @@ income_line_terms as (
         t1.counterpart_measure,
         totals.amount,
         'T1'
-    from (select distinct document_key, counterpart_measure from t1_lines where line_role = 'income_line') as t1
+    from (select distinct
+        document_key,
+        counterpart_measure
+    from t1_lines
+    where line_role = 'income_line') as t1
     left join totals
         on
             t1.document_key = totals.document_key
@@ -243,17 +249,17 @@ class_terms as (
         class_pairs.class_code as column_key,
         'left' as side,
         class_pairs.left_statement as statement,
-        coalesce(summary.row_key, classes.class_name) as row_key,
+        coalesce(summary_line.row_key, classes.class_name) as row_key,
         class_pairs.left_measure as measure,
-        summary.amount,
+        summary_line.amount,
         class_pairs.right_statement as other_statement
     from class_pairs
-    left join cells as summary
+    left join cells as summary_line
         on
-            class_pairs.document_key = summary.document_key
-            and class_pairs.left_statement = summary.statement
-            and class_pairs.left_measure = summary.measure
-            and class_pairs.class_code = summary.class_code
+            class_pairs.document_key = summary_line.document_key
+            and class_pairs.left_statement = summary_line.statement
+            and class_pairs.left_measure = summary_line.measure
+            and class_pairs.class_code = summary_line.class_code
     left join {{ ref('stg_vocabulary__functional_classes') }} as classes
         on class_pairs.class_code = classes.class_code
     union all
@@ -326,7 +332,7 @@ select
     terms.identity_template,
     terms.identity_template || ' | ' || terms.column_key as identity_key,
     terms.identity_template || case when terms.column_key = '' then '' else ' [' || terms.column_key || ']' end
-    as identity,
+        as identity,
     terms.side,
     1 as sign,
     terms.statement,

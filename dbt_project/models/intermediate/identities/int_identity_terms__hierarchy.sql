@@ -29,7 +29,7 @@ parents as (
         row_key,
         code,
         measure,
-        case when code is null then '' else code end as parent_prefix,
+        coalesce(code, '') as parent_prefix,
         case when code is null then 3 else length(code) + 2 end as child_length,
         case length(code)
             when 3 then '类 = Σ 款'
@@ -126,9 +126,9 @@ select
     terms.document_key,
     terms.identity_template,
     terms.identity_template || ' | ' || terms.statement || ' ' || terms.parent_key || ' ' || terms.measure
-    as identity_key,
+        as identity_key,
     terms.statement || ' ' || terms.parent_key || ' ' || terms.measure || ': ' || terms.identity_template
-    as identity,
+        as identity,
     terms.side,
     1 as sign,
     terms.statement,

@@ -58,7 +58,7 @@ select
     terms.document_key,
     terms.identity_template,
     terms.identity_template || ' | ' || terms.statement || ' ' || terms.row_key || ' ' || terms.total_measure
-    as identity_key,
+        as identity_key,
     terms.statement || ' ' || terms.row_key || ' ' || terms.total_measure || ': '
     || terms.identity_template as identity,
     terms.side,

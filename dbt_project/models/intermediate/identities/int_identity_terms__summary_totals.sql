@@ -42,7 +42,7 @@ specs as (
         ('T4 支出总计 = 本年支出合计 + 年末结转和结余', 'right', '支出', 'closing_balance', null, 1, true),
         ('T4 收入总计 = 支出总计', 'left', '收入', 'grand_total', null, 1, false),
         ('T4 收入总计 = 支出总计', 'right', '支出', 'grand_total', 'expenditure_total', 1, false)
-    ) as spec (identity_template, side, line_side, line_role, only_measure, sign, per_column)
+    ) as spec (identity_template, side, line_side, line_role, only_measure, sign, per_column)  -- noqa: AL05
 
 ),
 
@@ -62,9 +62,9 @@ terms as (
     inner join specs
         on
             left(specs.identity_template, 2) = lines.statement
-            and specs.line_side = lines.side
-            and specs.line_role = lines.line_role
-            and (specs.only_measure is null or specs.only_measure = lines.measure)
+            and lines.side = specs.line_side
+            and lines.line_role = specs.line_role
+            and (specs.only_measure is null or lines.measure = specs.only_measure)
 
 ),
 
@@ -85,7 +85,7 @@ select
     terms.identity_template,
     terms.identity_template || ' | ' || terms.column_key as identity_key,
     terms.identity_template || case when terms.column_key = '' then '' else ' [' || terms.column_key || ']' end
-    as identity,
+        as identity,
     terms.side,
     terms.sign,
     terms.statement,
