@@ -17,8 +17,13 @@ parts through the balancing identities of DOMAIN.md, exactly, in integer 分 (0.
 Layout varies by document: department and year, page breaks (repeated header and 栏次 rows,
 sometimes no repeated header) at other rows, header and title wording variants that the seeds
 know, 栏次 row forms, blank or "-" instead of 0.00, thousands separators, 元 instead of 万元,
-the order of T7 and T8. Documents in 万元 are exact; documents in 元 are exact in 元 (to the
-分) and so agree within n × 0.005 万元 after rounding each amount to 0.01 万元.
+the order of T7 and T8.
+
+Documents in 万元 are exact. Documents in 元 are exact in 元, to the 分, and are not limited to
+multiples of 100 元: converted to 万元 and rounded to 0.01 they still agree within n × 0.005
+for a sum of n terms. Each rounding moves a value by more than −0.005 and at most +0.005, so
+parts minus total differ by strictly less than (n + 1) × 0.005; being a multiple of 0.01, the
+difference is then at most n × 0.005 (n even) or (n − 1) × 0.005 (n odd).
 
 Deterministic: document i of seed s depends only on (template, s, i). A plain library: no
 Dagster, no dbt. ``python -m juesuan.corpus TEMPLATE OUT_DIR -n N --seed S``.
@@ -38,7 +43,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from .extract.layout import (CODE, GridRow, NOT_PRINTED, TableBuilder, is_column_number_row,
+from .extract.layout import (CODE, NOT_PRINTED, GridRow, TableBuilder, header_paths, is_column_number_row,
                              is_header_row, parse_amount, split_header)
 from .extract.vocabulary import Vocabulary, default_vocabulary_dir, load_vocabulary, normalize, strip_ordinal
 
@@ -131,7 +136,9 @@ class Template:
     t6_leaves: list[str]
     t6_children: dict[str, list[str]]
     t6_halves: dict[str, list[str]]  # personnel/public -> 类 codes
-    keys: list[tuple] = field(default_factory=list)  # every key a slot prints
+    t6_measure: dict[str, str] = field(default_factory=dict)  # economic code -> half's measure
+    t4_class_lines: list[str] = field(default_factory=list)  # class codes of T4's expenditure lines
+    t1_class_lines: list[str] = field(default_factory=list)  # class codes of T1's expenditure lines
 
 
 def _fen(text: str, unit_fen: int) -> int:
@@ -312,14 +319,16 @@ def read_template(path: str | Path, vocabulary_dir: str | Path | None = None) ->
         table.title_variants = tuple(t for t in titles.get(statement, []) if vocabulary.statement_for_title(t) == statement)
         tables[statement] = table
 
-    trees = {s: _functional_tree(s, {k[1] for k in base if k[0] == s}, tables[s]) for s in FUNCTIONAL}
+    trees = {s: _functional_tree(s, tables[s]) for s in FUNCTIONAL}
     t6_codes = [k[1] for k in base if k[0] == "T6" and k[1] != "total"]
     t6_children = {c: [d for d in t6_codes if len(d) == 5 and d[:3] == c] for c in t6_codes if len(c) == 3}
     t6_leaves = [c for c in t6_codes if len(c) == 5 or not t6_children.get(c)]
     t6_halves = {m: [k[1] for k in base if k[0] == "T6" and k[2] == m and len(k[1]) == 3]
                  for m in ("personnel_amount", "public_amount")}
     template = Template(str(path), unit_fen, tables, base, trees, measures, t6_leaves, t6_children, t6_halves)
-    template.keys = sorted(base, key=str)
+    template.t6_measure = {code: m for (s, code, m) in base if s == "T6" and code != "total"}
+    template.t4_class_lines = sorted({k[1] for k in base if k[0] == "T4" and k[1].isdigit()})
+    template.t1_class_lines = sorted({k[1] for k in base if k[0] == "T1" and k[1].isdigit()})
     values = _model(template, random.Random(0), WAN_CENT, factor=1.0, jitter=0.0)
     absent = [k for k in base if k not in values]
     if absent:
@@ -327,7 +336,7 @@ def read_template(path: str | Path, vocabulary_dir: str | Path | None = None) ->
     return template
 
 
-def _functional_tree(statement: str, keys: set[str], table: TableTemplate) -> FunctionalTree:
+def _functional_tree(statement: str, table: TableTemplate) -> FunctionalTree:
     codes: list[str] = []
     for row in table.rows:
         for slot in row.slots:
@@ -357,8 +366,6 @@ def _functional_tree(statement: str, keys: set[str], table: TableTemplate) -> Fu
 
 def _collect_variants(table: TableTemplate, vocabulary: Vocabulary) -> None:
     """Header cells that may be printed in another wording the seeds know, same measure."""
-    from .extract.layout import header_paths
-
     variants = HEADER_VARIANTS.get(table.statement, {})
     grid = [GridRow(list(r), 0) for r in table.header_rows]
     original = [(c.role.role, c.role.measure) if c.role else None for c in _columns(table.statement, grid, vocabulary)]
@@ -477,10 +484,7 @@ def _model(t: Template, rng: random.Random, quantum: int, factor: float, jitter:
                "soe": "expenditure_state_capital"}
     sources = {"gen": ("T5", "total_expenditure"), "fund": ("T7", "expenditure_subtotal"),
                "soe": ("T8", "expenditure_subtotal")}
-    t4_lines = {k[1] for k in base if k[0] == "T4" and k[2] != m_in}
-    for line in t4_lines:
-        if line in ("exp_total", "close", "grand"):
-            continue
+    for line in t.t4_class_lines:
         parts = [v.get((sources[f][0], line, sources[f][1]), 0) for f in ("gen", "fund", "soe")]
         for f, amount in zip(("gen", "fund", "soe"), parts):
             v[("T4", line, columns[f])] = amount
@@ -493,7 +497,7 @@ def _model(t: Template, rng: random.Random, quantum: int, factor: float, jitter:
         v[("T4", line, "expenditure_total")] = sum(v[("T4", line, columns[f])] for f in columns)
 
     # T6: 基本支出 by economic class, apportioned onto T5 合计 基本支出
-    t6_measure = {code: m for (s, code, m) in base if s == "T6"}
+    t6_measure = t.t6_measure
     shares = _apportion(fund_total("T5", "basic_expenditure"),
                         [vary(base[("T6", c, t6_measure[c])]) for c in t.t6_leaves], quantum)
     for code, amount in zip(t.t6_leaves, shares):
@@ -543,9 +547,8 @@ def _model(t: Template, rng: random.Random, quantum: int, factor: float, jitter:
         if m != "fiscal_appropriation_income":
             v[("T1", m, m_in)] = v[("T2", "合计", m)]
     v[("T1", "inc_total", m_in)] = total_income = v[("T2", "合计", "total_income")]
-    for (s, line, m) in base:
-        if s == "T1" and m == m_out and line.isdigit():
-            v[("T1", line, m_out)] = v.get(("T3", line, "total_expenditure"), 0)
+    for line in t.t1_class_lines:
+        v[("T1", line, m_out)] = v.get(("T3", line, "total_expenditure"), 0)
     v[("T1", "exp_total", m_out)] = total_expenditure = v[("T3", "合计", "total_expenditure")]
     use = vary(base.get(("T1", "use_nonfiscal", m_in), 0))
     alloc = vary(base.get(("T1", "alloc", m_out), 0))
@@ -606,6 +609,22 @@ def _format(value: int, per_cent: int, thousands: bool) -> str:
     cents = value // per_cent
     whole, cent = divmod(cents, 100)
     return f"{whole:,}.{cent:02d}" if thousands else f"{whole}.{cent:02d}"
+
+
+MANIFEST_AMOUNTS = (
+    ("T1.income_total", ("T1", "inc_total", "income_amount")),
+    ("T1.expenditure_total", ("T1", "exp_total", "expenditure_amount")),
+    ("T1.grand_total", ("T1", "grand", "income_amount")),
+    ("T2.fiscal_appropriation_income", ("T2", "合计", "fiscal_appropriation_income")),
+    ("T4.grand_total", ("T4", "grand", "income_amount")),
+    ("T5.basic_expenditure", ("T5", "合计", "basic_expenditure")),
+    ("T9.final_total", ("T9", "", "final_total")),
+)
+
+
+def _yuan(value: int) -> str:
+    whole, cent = divmod(value, 100)
+    return f"{whole}.{cent:02d}"
 
 
 def _fmt_wan(value: int) -> str:
@@ -678,7 +697,7 @@ def render_document(template: Template, seed: int, index: int) -> tuple[str, dic
         out.extend(header_lines)
         rows_on_page = 0
         page_size = max(4, layout.rows_per_page + rng.randint(-6, 6))
-        for position, row in enumerate(table.rows):
+        for row in table.rows:
             cells = list(row.cells)
             for slot in row.slots:
                 value = values[slot.key]
@@ -690,7 +709,7 @@ def render_document(template: Template, seed: int, index: int) -> tuple[str, dic
                     if zero == "0.00":
                         counts[statement] += 1
             line = "\t".join(cells)
-            if rows_on_page >= page_size and position < len(table.rows):
+            if rows_on_page >= page_size:
                 add("")
                 if rng.random() < 0.3:
                     add(f"— {rng.randint(2, 40)} —")
@@ -722,6 +741,8 @@ def render_document(template: Template, seed: int, index: int) -> tuple[str, dic
         "zero_style": layout.zero_style, "thousands": thousands, "swap_t7_t8": layout.swap_t7_t8,
         "repeat_header": layout.repeat_header, "expected_cells": counts, "expected_total": sum(counts.values()),
         "factor": round(factor, 6),
+        # a few exact amounts (in 元) to compare a warehouse against
+        "amounts_yuan": {name: _yuan(values[key]) for name, key in MANIFEST_AMOUNTS},
     }
     return text, manifest
 
