@@ -35,7 +35,6 @@ import csv
 import json
 import math
 import random
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from .extract.document import find_unit
 from .extract.layout import (CODE, NOT_PRINTED, GridRow, TableBuilder, header_paths, is_column_number_row,
                              is_header_row, parse_amount, split_header)
 from .extract.vocabulary import Vocabulary, default_vocabulary_dir, load_vocabulary, normalize, strip_ordinal
@@ -233,8 +233,7 @@ def read_template(path: str | Path, vocabulary_dir: str | Path | None = None) ->
     classes = _class_codes(vocabulary_dir)
     titles = _title_variants(vocabulary_dir)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    units = [m.group(1) for line in lines for m in [re.search(r"单位\s*[:：]\s*(万元|元)", line)] if m]
-    unit_fen = 100 if units and units[0] == "元" else FEN_PER_WAN
+    unit_fen = 100 if find_unit(lines) == "元" else FEN_PER_WAN
     split = _split_template(lines, vocabulary)
     missing = [s for s in STATEMENTS if s not in split]
     if missing:
