@@ -186,25 +186,35 @@ class _Grid:
         return self.left <= char.cx <= self.right and self.bottom <= char.cy <= self.top
 
     def cut_before_first_figures(self, chars: list[Char]) -> None:
-        """Split a band whose upper text (a header) shares a box with the first figures."""
-        figure_top = None
+        """Split a band whose upper text (a header) shares a box with the first figures.
+
+        The Shanghai template draws 类/款/项 in the box of the 合计 row, and leaves out the
+        rule under some header cells. The cut is made when some column of the band holds
+        text only above the topmost line of figures (a wrapped name beside centred figures
+        has text below that line too, and is not cut).
+        """
+        figure = None
         for column in range(len(self.xs) - 1):
             in_column = [c for c in chars if self.xs[column] <= c.cx < self.xs[column + 1]]
             for line in _text_lines(in_column):
                 if _is_figure(_line_text(line)):
-                    top = max(c.y1 for c in line)
-                    figure_top = top if figure_top is None else max(figure_top, top)
+                    if figure is None or line[0].base > figure.base:
+                        figure = line[0]
                     break
-        if figure_top is None:
+        if figure is None:
             return
-        band = self._band_of(figure_top - 0.01)
+        band = self._band_of(figure.cy)
         if band is None:
             return
-        upper = self.ys[band]
-        above = [c for c in chars if figure_top <= c.y0 and c.cy < upper]
+        upper, lower = self.ys[band], self.ys[band + 1]
+        in_band = [c for c in chars if lower <= c.cy < upper]
+        above = [c for c in in_band if c.base > figure.base + figure.size * 0.3]
         if not above:
             return
-        cut = (min(c.y0 for c in above) + figure_top) / 2
+        columns_below = {self._column_of(c.cx) for c in in_band if c.base <= figure.base + figure.size * 0.3}
+        if all(self._column_of(c.cx) in columns_below for c in above):
+            return
+        cut = (min(c.cy for c in above) + figure.cy) / 2
         self.ys.insert(band + 1, cut)
         self.h_by_row = {(i if i <= band else i + 1): v for i, v in self.h_by_row.items()}
         self.h_by_row[band + 1] = [(self.left - 1, self.right + 1)]
