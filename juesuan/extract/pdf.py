@@ -166,6 +166,7 @@ class _Grid:
         self.xs = _snap([r[0] for r in long_v])
         self.ys = sorted(_snap([r[0] for r in long_h]), reverse=True)  # top first
         self.ok = len(self.xs) >= 2 and len(self.ys) >= 2
+        self.band_override: dict[int, int] = {}
         if not self.ok:
             return
         self.h_by_row = self._index(long_h, self.ys)
@@ -186,38 +187,42 @@ class _Grid:
         return self.left <= char.cx <= self.right and self.bottom <= char.cy <= self.top
 
     def cut_before_first_figures(self, chars: list[Char]) -> None:
-        """Split a band whose upper text (a header) shares a box with the first figures.
+        """Split the first band of figures when header text shares its box.
 
-        The Shanghai template draws 类/款/项 in the box of the 合计 row, and leaves out the
-        rule under some header cells. The cut is made when some column of the band holds
-        text only above the topmost line of figures (a wrapped name beside centred figures
-        has text below that line too, and is not cut).
+        The Shanghai template prints 类/款/项 in the box of the 合计 row and leaves out the
+        rule under some header cells, so a header and the first figures can share a band.
+        In a column that holds figures (codes or amounts), text above that column's first
+        figure line in that band is header; it moves to a band of its own above the rest.
         """
-        figure = None
-        for column in range(len(self.xs) - 1):
+        columns = len(self.xs) - 1
+        first: dict[int, Char] = {}
+        for column in range(columns):
             in_column = [c for c in chars if self.xs[column] <= c.cx < self.xs[column + 1]]
             for line in _text_lines(in_column):
                 if _is_figure(_line_text(line)):
-                    if figure is None or line[0].base > figure.base:
-                        figure = line[0]
+                    first[column] = line[0]
                     break
-        if figure is None:
+        bands = [b for b in (self._band_of(c.cy) for c in first.values()) if b is not None]
+        if not bands:
             return
-        band = self._band_of(figure.cy)
-        if band is None:
-            return
+        band = min(bands)
         upper, lower = self.ys[band], self.ys[band + 1]
         in_band = [c for c in chars if lower <= c.cy < upper]
-        above = [c for c in in_band if c.base > figure.base + figure.size * 0.3]
-        if not above:
+        header = []
+        for char in in_band:
+            column = self._column_of(char.cx)
+            figure = first.get(column)
+            if figure is None:
+                continue
+            if self._band_of(figure.cy) != band or char.base > figure.base + figure.size * 0.3:
+                header.append(char)
+        if not header:
             return
-        columns_below = {self._column_of(c.cx) for c in in_band if c.base <= figure.base + figure.size * 0.3}
-        if all(self._column_of(c.cx) in columns_below for c in above):
-            return
-        cut = (min(c.cy for c in above) + figure.cy) / 2
-        self.ys.insert(band + 1, cut)
+        header_ids = {id(c) for c in header}
+        self.ys.insert(band + 1, (upper + lower) / 2)
         self.h_by_row = {(i if i <= band else i + 1): v for i, v in self.h_by_row.items()}
         self.h_by_row[band + 1] = [(self.left - 1, self.right + 1)]
+        self.band_override = {id(c): band if id(c) in header_ids else band + 1 for c in in_band}
 
     def _band_of(self, y: float) -> int | None:
         negated = [-v for v in self.ys]
@@ -259,7 +264,9 @@ class _Grid:
             slots.setdefault(find(slot), []).append(slot)
         texts: dict[int, list[Char]] = {}
         for char in chars:
-            band, column = self._band_of(char.cy), self._column_of(char.cx)
+            band = self.band_override.get(id(char), None)
+            band = self._band_of(char.cy) if band is None else band
+            column = self._column_of(char.cx)
             if band is not None and column is not None:
                 texts.setdefault(find(band * columns + column), []).append(char)
         out = []
