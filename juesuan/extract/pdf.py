@@ -67,6 +67,8 @@ class PageContent:
     chars: list[Char]
     hrules: list[tuple[float, float, float]]  # (y, x0, x1)
     vrules: list[tuple[float, float, float]]  # (x, y0, y1)
+    text: str = ""  # plain text of a page without a table (prose), for the document's identity
+    has_text: bool = False
 
 
 @dataclass
@@ -123,6 +125,12 @@ def _page_rules(page) -> tuple[list, list]:
     return hrules, vrules
 
 
+def _has_grid(hrules, vrules) -> bool:
+    long_h = {round(r[0]) for r in hrules if r[2] - r[1] >= MIN_RULE_LENGTH}
+    long_v = {round(r[0]) for r in vrules if r[2] - r[1] >= MIN_RULE_LENGTH}
+    return len(long_h) >= 2 and len(long_v) >= 2
+
+
 def _snap(values: list[float]) -> list[float]:
     groups: list[list[float]] = []
     for value in sorted(values):
@@ -167,6 +175,7 @@ class _Grid:
         self.ys = sorted(_snap([r[0] for r in long_h]), reverse=True)  # top first
         self.ok = len(self.xs) >= 2 and len(self.ys) >= 2
         self.band_override: dict[int, int] = {}
+        self._negated: list[float] = []
         if not self.ok:
             return
         self.h_by_row = self._index(long_h, self.ys)
@@ -177,10 +186,13 @@ class _Grid:
     @staticmethod
     def _index(rules, positions):
         index: dict[int, list[tuple[float, float]]] = {}
+        ordered = sorted(range(len(positions)), key=lambda i: positions[i])
+        keys = [positions[i] for i in ordered]
         for pos, a, b in rules:
-            nearest = min(range(len(positions)), key=lambda i: abs(positions[i] - pos))
-            if abs(positions[nearest] - pos) <= SNAP:
-                index.setdefault(nearest, []).append((a, b))
+            at = bisect_right(keys, pos)
+            near = min((i for i in (at - 1, at) if 0 <= i < len(keys)), key=lambda i: abs(keys[i] - pos))
+            if abs(keys[near] - pos) <= SNAP:
+                index.setdefault(ordered[near], []).append((a, b))
         return index
 
     def inside(self, char: Char) -> bool:
@@ -196,9 +208,11 @@ class _Grid:
         """
         columns = len(self.xs) - 1
         first: dict[int, Char] = {}
+        by_column: dict[int | None, list[Char]] = {}
+        for char in chars:
+            by_column.setdefault(self._column_of(char.cx), []).append(char)
         for column in range(columns):
-            in_column = [c for c in chars if self.xs[column] <= c.cx < self.xs[column + 1]]
-            for line in _text_lines(in_column):
+            for line in _text_lines(by_column.get(column, [])):
                 if _is_figure(_line_text(line)):
                     first[column] = line[0]
                     break
@@ -225,8 +239,9 @@ class _Grid:
         self.band_override = {id(c): band if id(c) in header_ids else band + 1 for c in in_band}
 
     def _band_of(self, y: float) -> int | None:
-        negated = [-v for v in self.ys]
-        index = bisect_right(negated, -y) - 1
+        if len(self._negated) != len(self.ys):
+            self._negated = [-v for v in self.ys]
+        index = bisect_right(self._negated, -y) - 1
         return index if 0 <= index < len(self.ys) - 1 else None
 
     def _column_of(self, x: float) -> int | None:
@@ -317,19 +332,25 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         for number, page in enumerate(pdf, start=1):
             textpage = page.get_textpage()
             hrules, vrules = _page_rules(page)
-            pages.append(PageContent(number, _page_chars(textpage), hrules, vrules))
+            content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
+            if content.has_text and _has_grid(hrules, vrules):
+                content.chars = _page_chars(textpage)
+            elif content.has_text:
+                content.text = textpage.get_text_range()
+            pages.append(content)
             textpage.close()
             page.close()
     finally:
         pdf.close()
-    if not any(p.chars for p in pages):
+    if not any(p.has_text for p in pages):
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
-    page_lines = [[_line_text(line) for line in _text_lines(p.chars)] for p in pages]
+    tables = [_page_table(content) if content.chars else None for content in pages]
+    page_lines = [table.above if table else content.text.splitlines() for content, table in zip(pages, tables)]
     meta = _document_meta(path, page_lines)
     document = ExtractedDocument(meta)
     assembler = _Assembler(vocabulary, meta, source)
-    for content in pages:
-        assembler.feed(content)
+    for content, table in zip(pages, tables):
+        assembler.feed(content, table)
     assembler.close()
     if not assembler.finished:
         raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
@@ -374,10 +395,9 @@ class _Assembler:
         self.finished: list[TableBuilder] = []
         self.warnings: list[str] = []
 
-    def feed(self, content: PageContent) -> None:
-        table = _page_table(content)
+    def feed(self, content: PageContent, table: Table | None) -> None:
         if table is None:
-            if content.chars:
+            if content.has_text:
                 self.close()
             return
         statement = next((s for s in map(self.vocabulary.statement_for_title, table.above) if s), None)
