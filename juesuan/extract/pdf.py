@@ -84,18 +84,21 @@ class Table:
 
 def _page_chars(textpage) -> list[Char]:
     raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    text = textpage.get_text_range()
+    if len(text) != count:  # outside UCS-2: ask char by char
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    origin = (ctypes.byref(x), ctypes.byref(y))
+    get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
     chars = []
-    for index in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, index)
-        if code <= 32 or code in (0xA0, 0x3000, 0xFFFE, 0xFFFF):
+    for index, char in enumerate(text):
+        if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
             continue
-        if not pdfium_c.FPDFText_GetCharBox(raw, index, *refs):
-            continue
-        pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y))
-        size = pdfium_c.FPDFText_GetFontSize(raw, index) or (top.value - bottom.value)
-        chars.append(Char(chr(code), left.value, bottom.value, right.value, top.value, y.value, size))
+        get_origin(raw, index, *origin)
+        size = get_size(raw, index) or (top.value - bottom.value)
+        chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
     return chars
 
 
