@@ -12,7 +12,8 @@ Each page is read from its text layer (one box per character) and its drawn ruli
   `GridRow`s, so the PDF and text readers produce the same raw-table form.
 
 Provenance: `page` is the 1-based PDF page; `source_line` is the row's position in that
-page's table grid (1 = the topmost band between ruling lines, header bands included).
+page's table grid (1 = the topmost band between ruling lines, header bands included; a band
+split off a header shared with the first figures counts as one more band).
 
 A PDF without any text layer (a scan) raises ExtractionError asking for OCR. One table per
 page is assumed (the national templates print each statement on its own pages); a table
