@@ -117,7 +117,7 @@ def run_study(source: Path, workdir: Path, batch_size: int = 400, report=print) 
         for mutation in batch:
             document = extract_document(mutants / f"{mutation.document_id}.txt")
             changed = [(a, b) for a, b in zip(original.cells, document.cells) if a.amount_text != b.amount_text]
-            if len(changed) != 1 or changed[0][0].source_line != mutation.cell.source_line:
+            if len(changed) != 1 or changed[0][0] != mutation.cell:
                 raise AssertionError(f"{mutation.document_id}: expected one changed cell, got {len(changed)}")
             documents.append(document)
         merge_documents(seeds, documents)
@@ -131,9 +131,11 @@ def run_study(source: Path, workdir: Path, batch_size: int = 400, report=print) 
                     select distinct statement, row_key, measure from intermediate.int_identity_terms
                     where document_key = ? and amount is not null""", [original.meta.document_id]).fetchall())
                 keys = con.execute("""
-                    select statement, source_line, amount_text, row_key, measure from intermediate.int_cells__measured
-                    where document_key = ?""", [original.meta.document_id]).fetchall()
-                cell_keys = {(s, line, text): (s, row, measure) for s, line, text, row, measure in keys}
+                    select statement, source_line, column_header, row_label, row_key, measure
+                    from intermediate.int_cells__measured where document_key = ?""",
+                                   [original.meta.document_id]).fetchall()
+                cell_keys = {(s, line, header, label): (s, row, measure)
+                             for s, line, header, label, row, measure in keys}
             quarantined |= {r[0] for r in con.execute(
                 "select document_key from marts.dim_document where status = 'quarantined'").fetchall()}
             for document, statement, row_key, measure, tied in con.execute("""
@@ -142,7 +144,7 @@ def run_study(source: Path, workdir: Path, batch_size: int = 400, report=print) 
                 named.setdefault(document, []).append(((statement, row_key, measure), tied))
         report(f"mutation batch {start // batch_size + 1}: {len(batch)} copies, "
                f"{time.monotonic() - started:.0f} s so far")
-    key_of = lambda m: cell_keys[(m.cell.statement, m.cell.source_line, m.cell.amount_text)]
+    key_of = lambda m: cell_keys[(m.cell.statement, m.cell.source_line, m.cell.column_header, m.cell.row_label)]
     label = lambda m: f"{m.cell.statement} {key_of(m)[1]} {key_of(m)[2]} (line {m.cell.source_line})"
     covered = [m for m in mutations if key_of(m) in covered_cells]
     detected = [m for m in mutations if m.document_id in quarantined]
