@@ -168,3 +168,28 @@ def test_dbt_build_by_hand_rebuilds_the_same_warehouse(tmp_path, empty_inbox_bui
     assert done.returncode == 0, done.stdout[-3000:]
     sql = "select document_key, statement, row_key, measure, amount from marts.all_amounts order by all"
     assert query(tmp_path / "by_hand.duckdb", sql) == query(empty_inbox_build.warehouse, sql)
+
+
+PDF_COUNTS = {
+    "putuo_caizhengju_2024_final": {"T1": 12, "T2": 45, "T3": 44, "T4": 19, "T5": 44, "T6": 29, "T9": 2},
+    "putuo_guihuaziranziyuan_2024_final": {"T1": 12, "T2": 50, "T3": 75, "T4": 17, "T5": 75, "T6": 67, "T9": 12},
+}
+
+
+def test_every_printed_cell_of_the_pdfs_is_in_all_amounts_once(empty_inbox_build):
+    for document, counts in PDF_COUNTS.items():
+        rows = dict(query(empty_inbox_build.warehouse,
+                          "select statement, count(*) from marts.all_amounts where document_key = ? group by 1",
+                          document))
+        assert rows == counts, document
+        assert query(empty_inbox_build.warehouse, "select count(*) from marts.all_amounts "
+                     "where document_key = ? and page is null", document) == [(0,)]
+
+
+def test_pdf_control_totals_in_the_marts(empty_inbox_build):
+    assert query(empty_inbox_build.warehouse, """
+        select line_key, side, amount from marts.fct_summary_lines
+        where document_key = 'putuo_caizhengju_2024_final' and statement = 'T1'
+          and line_key in ('本年收入合计', '本年支出合计', '总计') order by all""") == [
+        ("总计", "支出", Decimal("2995.39")), ("总计", "收入", Decimal("2995.39")),
+        ("本年支出合计", "支出", Decimal("2940.05")), ("本年收入合计", "收入", Decimal("2946.25"))]
