@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- Each raw cell gets its canonical measure, its row key and its amount in 万元.
 -- A header matches a synonym exactly or by its trailing path parts ("收入/项目" ends in
 -- "项目"); the statement's own synonyms win over generic ones, longer matches over shorter.
@@ -16,9 +18,17 @@ synonyms as (
 
 ),
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select documents.*
+    from {{ ref('stg_raw__documents') }} as documents
+    inner join to_process on documents.document_key = to_process.document_key
 
 ),
 
@@ -29,6 +39,7 @@ matched as (
         synonyms.role,
         synonyms.measure
     from cells
+    inner join to_process on cells.document_key = to_process.document_key
     left join synonyms
         on
             synonyms.statement in (cells.statement, '*')
@@ -62,6 +73,7 @@ keyed as (
         matched.unit,
         matched.source_line,
         matched.page,
+        documents.sha256 as document_sha256,
         documents.department_name,
         documents.fiscal_year,
         {{ strip_ordinal('matched.row_label') }} as line_label,

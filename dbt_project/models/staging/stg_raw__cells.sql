@@ -1,8 +1,11 @@
+-- Past a size the raw cells are read from CSV files, and loaded once into a table here.
+{{ config(materialized='table' if var('raw_dir', none) else 'view') }}
+
 with
 
 source as (
 
-    select * from {{ ref('raw_cells') }}
+    select * from {{ raw_table('cells') }}
 
 ),
 

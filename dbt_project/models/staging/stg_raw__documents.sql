@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('raw_documents') }}
+    select * from {{ raw_table('documents') }}
 
 ),
 

@@ -1,11 +1,21 @@
+{{ incremental_by_document() }}
+
 -- Every cell of every document (published or not) with what the identities need to find it:
 -- the side of a summary table, the role of a summary line, the 类 of a class line.
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 cells as (
 
-    select * from {{ ref('int_cells__measured') }}
+    select measured.*
+    from {{ ref('int_cells__measured') }} as measured
+    inner join to_process on measured.document_key = to_process.document_key
 
 ),
 
@@ -25,6 +35,7 @@ shaped as (
 
     select
         cells.document_key,
+        cells.document_sha256,
         cells.statement,
         cells.row_key,
         cells.code,

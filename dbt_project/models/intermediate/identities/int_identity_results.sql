@@ -1,3 +1,5 @@
+{{ incremental_by_document() }}
+
 -- One row per identity instance per document: left, right, difference, the rounding tolerance
 -- (n printed terms summed into a printed total may differ from it by n × 0.005 万元; across
 -- tables, every printed term of both sides counts) and status.
@@ -6,9 +8,20 @@
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 terms as (
 
-    select * from {{ ref('int_identity_terms') }}
+    select identity_terms.*
+    from {{ ref('int_identity_terms') }} as identity_terms
+    inner join to_process
+        on
+            identity_terms.document_key = to_process.document_key
+            and identity_terms.document_sha256 = to_process.document_sha256
 
 ),
 
@@ -20,7 +33,10 @@ catalog as (
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select
+        to_process.document_key,
+        to_process.document_sha256
+    from to_process
 
 ),
 
@@ -38,6 +54,7 @@ evaluated as (
 
     select
         document_key,
+        document_sha256,
         family,
         identity_template,
         identity_key,
@@ -50,7 +67,7 @@ evaluated as (
             order by side, statement, row_key, measure
         ) as cells
     from terms
-    group by document_key, family, identity_template, identity_key, identity
+    group by document_key, document_sha256, family, identity_template, identity_key, identity
 
 ),
 
@@ -76,6 +93,7 @@ not_applicable as (
 
     select
         documents.document_key,
+        documents.document_sha256,
         catalog.family,
         catalog.identity_template,
         catalog.identity_template || ' | n/a' as identity_key,
@@ -104,6 +122,7 @@ not_applicable as (
 
 select
     document_key,
+    document_sha256,
     family,
     identity_template,
     identity_key,
@@ -119,6 +138,7 @@ from judged
 union all
 select
     document_key,
+    document_sha256,
     family,
     identity_template,
     identity_key,

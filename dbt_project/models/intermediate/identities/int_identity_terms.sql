@@ -1,6 +1,14 @@
+{{ incremental_by_document() }}
+
 -- Every term of every evaluated identity instance: which cell, on which side, with which sign.
 
 with
+
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
 
 row_sums as (
 
@@ -46,6 +54,7 @@ catalog as (
 
 select
     unioned.document_key,
+    unioned.document_sha256,
     catalog.family,
     unioned.identity_template,
     unioned.identity_key,
@@ -59,4 +68,8 @@ select
     unioned.measure,
     unioned.amount
 from unioned
+inner join to_process
+    on
+        unioned.document_key = to_process.document_key
+        and unioned.document_sha256 = to_process.document_sha256
 inner join catalog on unioned.identity_template = catalog.identity_template

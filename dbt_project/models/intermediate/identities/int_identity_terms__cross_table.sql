@@ -1,11 +1,21 @@
+{{ incremental_by_document() }}
+
 -- Agreements between tables: T1 with T2 and T3, T4 with T5, T7, T8 and T2, T5 with T6.
 -- A class printed on one side only is compared with zero on the other.
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 cells as (
 
-    select * from {{ ref('int_identity_cells') }}
+    select identity_cells.*
+    from {{ ref('int_identity_cells') }} as identity_cells
+    inner join to_process on identity_cells.document_key = to_process.document_key
 
 ),
 
@@ -329,6 +339,7 @@ terms as (
 -- both tables of an agreement must be in the document; otherwise it is not applicable
 select
     terms.document_key,
+    to_process.document_sha256,
     terms.identity_template,
     terms.identity_template || ' | ' || terms.column_key as identity_key,
     terms.identity_template || case when terms.column_key = '' then '' else ' [' || terms.column_key || ']' end
@@ -340,6 +351,7 @@ select
     terms.measure,
     terms.amount
 from terms
+inner join to_process on terms.document_key = to_process.document_key
 inner join documents as this_table
     on terms.document_key = this_table.document_key and terms.statement = this_table.statement
 inner join documents as other_table

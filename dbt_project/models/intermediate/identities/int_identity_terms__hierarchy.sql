@@ -1,12 +1,22 @@
+{{ incremental_by_document() }}
+
 -- Code hierarchy, per column: 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (T2, T3, T5, T7, T8; T6 类 = Σ 款),
 -- and T6: 人员经费合计 + 公用经费合计 = Σ 类. A parent is checked only when its children are printed.
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 cells as (
 
-    select * from {{ ref('int_identity_cells') }}
-    where statement in ('T2', 'T3', 'T5', 'T6', 'T7', 'T8')
+    select identity_cells.*
+    from {{ ref('int_identity_cells') }} as identity_cells
+    inner join to_process on identity_cells.document_key = to_process.document_key
+    where identity_cells.statement in ('T2', 'T3', 'T5', 'T6', 'T7', 'T8')
 
 ),
 
@@ -124,6 +134,7 @@ terms as (
 
 select
     terms.document_key,
+    to_process.document_sha256,
     terms.identity_template,
     terms.identity_template || ' | ' || terms.statement || ' ' || terms.parent_key || ' ' || terms.measure
         as identity_key,
@@ -136,6 +147,7 @@ select
     terms.cell_measure as measure,
     cells.amount
 from terms
+inner join to_process on terms.document_key = to_process.document_key
 left join cells
     on
         terms.document_key = cells.document_key

@@ -1,11 +1,21 @@
+{{ incremental_by_document() }}
+
 -- Row identities: on one printed row, a total column equals its signed part columns
 -- (T2, T3, T5, T7, T8 rows; T4 expenditure lines; T9). Rules are data: identity_row_rules.
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 cells as (
 
-    select * from {{ ref('int_identity_cells') }}
+    select identity_cells.*
+    from {{ ref('int_identity_cells') }} as identity_cells
+    inner join to_process on identity_cells.document_key = to_process.document_key
 
 ),
 
@@ -56,6 +66,7 @@ terms as (
 
 select
     terms.document_key,
+    to_process.document_sha256,
     terms.identity_template,
     terms.identity_template || ' | ' || terms.statement || ' ' || terms.row_key || ' ' || terms.total_measure
         as identity_key,
@@ -68,6 +79,7 @@ select
     terms.measure,
     cells.amount
 from terms
+inner join to_process on terms.document_key = to_process.document_key
 left join cells
     on
         terms.document_key = cells.document_key

@@ -1,12 +1,22 @@
+{{ incremental_by_document() }}
+
 -- Totals of the summary tables T1 and T4, by the roles of their printed lines
 -- (stg_vocabulary__summary_lines). Identities marked per column hold in each T4 fund column.
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 lines as (
 
-    select * from {{ ref('int_identity_cells') }}
-    where statement in ('T1', 'T4') and line_role is not null
+    select identity_cells.*
+    from {{ ref('int_identity_cells') }} as identity_cells
+    inner join to_process on identity_cells.document_key = to_process.document_key
+    where identity_cells.statement in ('T1', 'T4') and identity_cells.line_role is not null
 
 ),
 
@@ -82,6 +92,7 @@ evaluable as (
 
 select
     terms.document_key,
+    to_process.document_sha256,
     terms.identity_template,
     terms.identity_template || ' | ' || terms.column_key as identity_key,
     terms.identity_template || case when terms.column_key = '' then '' else ' [' || terms.column_key || ']' end
@@ -93,6 +104,7 @@ select
     terms.measure,
     terms.amount
 from terms
+inner join to_process on terms.document_key = to_process.document_key
 inner join evaluable
     on
         terms.document_key = evaluable.document_key
