@@ -25,6 +25,7 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetRecordsFilter,
     Config,
     DataVersion,
     DynamicPartitionsDefinition,
@@ -89,10 +90,11 @@ def source_document(context: AssetExecutionContext, config: SourceDocumentConfig
        description="The document's raw cells, read by juesuan.extract; an unreadable document is quarantined.")
 def extracted_document(context: AssetExecutionContext, juesuan: JuesuanPaths) -> MaterializeResult:
     document_id = context.partition_key
-    event = context.instance.get_latest_materialization_event(AssetKey("source_document"), partition=document_id)
-    if event is None or event.asset_materialization is None:
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=source_document.key, asset_partitions=[document_id]), limit=1).records
+    if not records or records[0].asset_materialization is None:
         raise Failure(f"document {document_id}: source_document has not been materialized")
-    recorded = event.asset_materialization.metadata
+    recorded = records[0].asset_materialization.metadata
     path = Path(str(recorded["path"].value))
     sha256 = str(recorded["sha256"].value)
     store = ExtractionStore(juesuan.extracted_path)
@@ -107,7 +109,7 @@ def extracted_document(context: AssetExecutionContext, juesuan: JuesuanPaths) ->
         document = extract_document(path)
     except (ExtractionError, ImportError) as error:
         # ImportError: a reader that is not installed yet (the PDF reader) fails this document only.
-        store.quarantine(document_id, path, sha256, str(error))
+        store.quarantine(document_id, path, sha256, error)
         raise Failure(description=f"extraction failed, {document_id} quarantined: {error}",
                       metadata={"error": str(error), "sha256": sha256, "path": str(path)}) from error
     if document.meta.document_id != document_id:
@@ -159,7 +161,7 @@ def merge_extracted(extracted_dir: Path, seeds_dir: Path) -> dict[str, Any]:
     return {
         "documents_published": len(held),
         "documents_quarantined": len(quarantined),
-        "duplicates_skipped": len(duplicates),
+        "duplicates_skipped": MetadataValue.json(duplicates),
         "cells": sum(per_statement.values()),
         "rows_by_statement": MetadataValue.md(_markdown_table(["statement", "cells"], list(per_statement.items()))),
         "rows_by_statement_json": MetadataValue.json(per_statement),

@@ -41,6 +41,9 @@ class DocumentState:
     extractor_version: str
     status: str
     error: str = ""
+    line: int | None = None
+    page: int | None = None
+    reason: str = ""
 
 
 class ExtractionStore:
@@ -83,11 +86,13 @@ class ExtractionStore:
         self._write_state(state)
         return state
 
-    def quarantine(self, document_id: str, source: Path, sha256: str, error: str) -> DocumentState:
+    def quarantine(self, document_id: str, source: Path, sha256: str, error: Exception) -> DocumentState:
         folder = self.folder(document_id)
         for name in (DOCUMENTS_FILE, CELLS_FILE):
             (folder / name).unlink(missing_ok=True)
-        state = DocumentState(document_id, str(source), sha256, extractor_version(), QUARANTINED, error)
+        state = DocumentState(document_id, str(source), sha256, extractor_version(), QUARANTINED, str(error),
+                              getattr(error, "line", None), getattr(error, "page", None),
+                              getattr(error, "reason", str(error)))
         self._write_state(state)
         return state
 
