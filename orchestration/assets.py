@@ -244,7 +244,7 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: 
     elapsed = time.monotonic() - started
     results = _run_results(invocation)
     build_marker(warehouse).write_text(json.dumps({
-        "run_id": context.run_id, "full_build": full_build, "seconds": round(elapsed, 2),
+        "run_id": context.run.run_id, "full_build": full_build, "seconds": round(elapsed, 2),
         "dbt_ok": invocation.is_successful(), **results}, ensure_ascii=False, indent=1), encoding="utf-8")
     if not invocation.is_successful():
         staging.unlink(missing_ok=True)
@@ -324,9 +324,10 @@ def identity_check(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
     counts = dict(con.execute(f"select status, count(*) from {IDENTITY_TABLE} group by 1").fetchall())
     failed_rows = con.execute(f"select * from {IDENTITY_TABLE} where status = 'failed' "
                               f"order by all limit {PREVIEW_ROWS}").fetchall()
-    per_document = dict(con.execute(f"select document_id, count(*) from {IDENTITY_TABLE} "
+    document_column = next((c for c in ("document_key", "document_id") if c in columns), None)
+    per_document = dict(con.execute(f"select {document_column}, count(*) from {IDENTITY_TABLE} "
                                     "where status = 'failed' group by 1 order by 1").fetchall()
-                        ) if "document_id" in columns else {}
+                        ) if document_column else {}
     failed = int(counts.get("failed", 0))
     return AssetCheckResult(
         check_name="balancing_identities", passed=failed == 0,
@@ -343,7 +344,7 @@ def _this_runs_build(context: AssetExecutionContext, warehouse: Path) -> dict | 
     if not marker.exists() or not building_path(warehouse).exists():
         return None
     data = json.loads(marker.read_text(encoding="utf-8"))
-    return data if data.get("run_id") == context.run_id and data.get("dbt_ok") else None
+    return data if data.get("run_id") == context.run.run_id and data.get("dbt_ok") else None
 
 
 @asset(group_name="publish", deps=[validation], kinds={"duckdb"},
