@@ -12,6 +12,7 @@ from dagster import (
     SensorResult,
     SkipReason,
     define_asset_job,
+    in_process_executor,
     schedule,
     sensor,
 )
@@ -22,7 +23,8 @@ from juesuan.extract.document import document_id_for, sha256_of
 from .assets import documents_partitions, extracted_document, source_document
 from .resources import JuesuanPaths
 
-# Every run writes the same warehouse: the instance's run queue should admit one at a time
+# The steps form one chain, so runs execute in one process (a subprocess per step costs
+# seconds of start-up each). Every run writes the same warehouse: the instance's run queue should admit one at a time
 # (tag concurrency limit on this tag; see orchestration/dagster.yaml).
 WRITER_TAG = {"juesuan/warehouse-writer": "1"}
 
@@ -30,14 +32,15 @@ DOCUMENT_ASSETS = AssetSelection.assets(source_document, extracted_document)
 WAREHOUSE_ASSETS = AssetSelection.all() - DOCUMENT_ASSETS
 
 # One document: read it, then rebuild, validate and publish the warehouse with it.
-document_job = define_asset_job("document_job", selection=AssetSelection.all(),
-                                partitions_def=documents_partitions, tags=WRITER_TAG,
+document_job = define_asset_job("document_job", selection=AssetSelection.all(), partitions_def=documents_partitions,
+                                executor_def=in_process_executor, tags=WRITER_TAG,
                                 description="Extract one document (its partition) and rebuild the warehouse.")
 # Only the reading of one document (what juesuan build runs for each changed document).
 extract_job = define_asset_job("extract_job", selection=DOCUMENT_ASSETS, partitions_def=documents_partitions,
-                               tags=WRITER_TAG, description="Extract one document (its partition).")
+                               executor_def=in_process_executor, tags=WRITER_TAG, description="Extract one document (its partition).")
 # The whole warehouse from what is extracted: merge, dbt build, validate, publish.
-warehouse_job = define_asset_job("warehouse_job", selection=WAREHOUSE_ASSETS, tags=WRITER_TAG,
+warehouse_job = define_asset_job("warehouse_job", selection=WAREHOUSE_ASSETS, executor_def=in_process_executor,
+                                 tags=WRITER_TAG,
                                  description="Rebuild, revalidate and publish the whole warehouse.")
 
 

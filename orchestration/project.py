@@ -81,6 +81,9 @@ def dbt_seed_path(seeds_dir: Path) -> str:
     name = hashlib.sha1(str(seeds_dir).encode()).hexdigest()[:16]
     link = SEED_LINKS_DIR / name
     SEED_LINKS_DIR.mkdir(exist_ok=True)
+    for stale in SEED_LINKS_DIR.iterdir():  # links to seed folders that are gone (test temp dirs)
+        if stale.is_symlink() and not stale.exists():
+            stale.unlink(missing_ok=True)
     if not (link.is_symlink() and Path(os.readlink(link)) == seeds_dir):
         temporary = SEED_LINKS_DIR / f".{name}.{os.getpid()}"
         temporary.unlink(missing_ok=True)
