@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from .extract import ExtractionError, extract_document
@@ -32,7 +33,30 @@ def _build(args: argparse.Namespace) -> int:
     result = build(folders, Path(args.warehouse), Path(args.seeds),
                    report=(lambda _line: None) if args.quiet else print)
     print(format_summary(result))
-    return 0 if result.dbt_ok else 1
+    return 0 if result.published else 1
+
+
+def _accept(args: argparse.Namespace) -> int:
+    from .extract.rawtables import record_acceptance
+    from .pipeline import build, format_summary
+
+    try:
+        entry = record_acceptance(Path(args.seeds), args.document, args.reason, date.today().isoformat())
+    except (KeyError, ValueError) as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return 1
+    print(f"accepted {entry['document_id']} (sha256 {entry['sha256'][:12]}…) on {entry['accepted_on']}: "
+          f"{entry['reason']}")
+    result = build([], Path(args.warehouse), Path(args.seeds), report=lambda _line: None)
+    print(format_summary(result))
+    return 0 if result.published else 1
+
+
+def _docs(_args: argparse.Namespace) -> int:
+    from .validation import build_data_docs
+
+    print(f"Great Expectations Data Docs: {build_data_docs()}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -51,6 +75,16 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--seeds", type=Path, default=default_seeds_dir(), help="raw tables folder (default: seeds/)")
     build.add_argument("--quiet", action="store_true", help="print only the summary")
     build.set_defaults(func=_build)
+
+    accept = commands.add_parser("accept", help="publish a quarantined document despite its failed identities")
+    accept.add_argument("document", help="document id (marts.dim_document.document_key)")
+    accept.add_argument("--reason", required=True, help="why the failures are accepted (kept with the date)")
+    accept.add_argument("--warehouse", type=Path, default=default_warehouse())
+    accept.add_argument("--seeds", type=Path, default=default_seeds_dir())
+    accept.set_defaults(func=_accept)
+
+    docs = commands.add_parser("docs", help="build the Great Expectations Data Docs site (local HTML)")
+    docs.set_defaults(func=_docs)
     return root
 
 

@@ -9,6 +9,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
 def default_seeds_dir() -> Path:
+    """Raw tables and vocabulary. Not read by dbt itself (its seed path is fixed, relative)."""
     return Path(os.environ.get("JUESUAN_SEEDS_DIR", PROJECT_ROOT / "seeds"))
 
 

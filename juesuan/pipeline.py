@@ -7,6 +7,7 @@ the last good one untouched.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ import duckdb
 
 from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
 from .extract.rawtables import merge_documents
-from .paths import DBT_PROJECT_DIR, default_seeds_dir, default_warehouse
+from .validation import ValidationReport, validate_warehouse
+from .paths import DBT_PROJECT_DIR, PROJECT_ROOT, default_seeds_dir, default_warehouse
 
 Report = Callable[[str], None]
 
@@ -36,6 +38,11 @@ class BuildResult:
     dbt_ok: bool
     dbt_output: str = ""
     summary: dict = field(default_factory=dict)
+    validation: ValidationReport | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.dbt_ok and self.validation is not None and self.validation.success
 
 
 class BuildError(RuntimeError):
@@ -80,21 +87,39 @@ def load_raw_tables(outcome: ExtractionOutcome, seeds_dir: Path, report: Report 
         report(f"    skipped {document_id}: same content already held under another name")
 
 
-def dbt_environment(warehouse: Path, seeds_dir: Path, target_dir: Path | None = None) -> dict[str, str]:
+def dbt_project_for(seeds_dir: Path, workspace: Path) -> Path:
+    """The dbt project that reads `seeds_dir` as its seeds (at ../seeds, a relative path).
+
+    The repository's own project when the seeds are the repository's; otherwise a copy of it
+    in `workspace`, beside a link named seeds that points at `seeds_dir`.
+    """
+    if Path(seeds_dir).resolve() == (PROJECT_ROOT / "seeds").resolve():
+        return DBT_PROJECT_DIR
+    project = Path(workspace) / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    link = Path(workspace) / "seeds"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(Path(seeds_dir).resolve(), target_is_directory=True)
+    return project
+
+
+def dbt_environment(warehouse: Path, target_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["JUESUAN_WAREHOUSE"] = str(Path(warehouse).resolve())
-    env["JUESUAN_SEEDS_DIR"] = str(Path(seeds_dir).resolve())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     if target_dir is not None:
         env["JUESUAN_DBT_TARGET"] = str(Path(target_dir).resolve())
     return env
 
 
-def run_dbt(args: list[str], env: dict[str, str], report: Report = print) -> tuple[bool, str]:
+def run_dbt(args: list[str], env: dict[str, str], report: Report = print,
+            project_dir: Path = DBT_PROJECT_DIR) -> tuple[bool, str]:
     """Run dbt as a subprocess (one writer at a time), streaming its progress lines."""
-    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(DBT_PROJECT_DIR),
-               "--profiles-dir", str(DBT_PROJECT_DIR)]
-    process = subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=env, text=True,
+    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(project_dir),
+               "--profiles-dir", str(project_dir)]
+    process = subprocess.Popen(command, cwd=project_dir, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines: list[str] = []
     assert process.stdout is not None
@@ -109,28 +134,36 @@ def building_path(warehouse: Path) -> Path:
 
 
 def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
-                    target_dir: Path | None = None) -> tuple[bool, str]:
-    """dbt build into a new file, then publish it by an atomic rename."""
+                    target_dir: Path | None = None) -> tuple[bool, str, ValidationReport | None]:
+    """dbt build into a new file, validate it with the GX suites, then publish it by an atomic rename."""
     warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging_file = building_path(warehouse)
     for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    env = dbt_environment(staging_file, seeds_dir, target_dir)
-    ok, output = run_dbt(["build"], env, report)
+    project = dbt_project_for(seeds_dir, warehouse.parent / ".juesuan-dbt")
+    env = dbt_environment(staging_file, target_dir)
+    ok, output = run_dbt(["build"], env, report, project)
     if not ok:
         staging_file.unlink(missing_ok=True)
-        return False, output
+        return False, output, None
+    report("validate: Great Expectations suites (balancing identities)")
+    validation = validate_warehouse(staging_file)
+    if not validation.success:
+        staging_file.unlink(missing_ok=True)
+        return True, output, validation
     os.replace(staging_file, warehouse)
-    return True, output
+    return True, output, validation
 
 
 def summarize(warehouse: Path) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         documents = con.execute("select count(*) from marts.dim_document").fetchall()[0][0]
+        statuses = dict(con.execute("select status, count(*) from marts.dim_document group by 1").fetchall())
         per_statement = dict(con.execute(
             "select statement, count(*) from marts.all_amounts group by 1 order by 1").fetchall())
-    return {"documents": documents, "amounts": sum(per_statement.values()), "by_statement": per_statement}
+    return {"documents": documents, "statuses": statuses, "amounts": sum(per_statement.values()),
+            "by_statement": per_statement}
 
 
 def dbt_test_counts(output: str) -> dict[str, int]:
@@ -150,9 +183,9 @@ def build(document_folders: Iterable[Path], warehouse: Path | None = None, seeds
     outcome = extract_all(paths, report)
     load_raw_tables(outcome, seeds_dir, report)
     report(f"dbt build -> {warehouse}")
-    ok, output = build_warehouse(warehouse, seeds_dir, report, target_dir)
-    result = BuildResult(warehouse, outcome, ok, output)
-    if ok:
+    ok, output, validation = build_warehouse(warehouse, seeds_dir, report, target_dir)
+    result = BuildResult(warehouse, outcome, ok, output, validation=validation)
+    if result.published:
         result.summary = summarize(warehouse)
         result.summary["dbt"] = dbt_test_counts(output)
     return result
@@ -168,13 +201,36 @@ def format_summary(result: BuildResult) -> str:
     if not result.dbt_ok:
         lines.append("dbt build FAILED: the published warehouse was left unchanged")
         return "\n".join(lines)
+    validation = result.validation
+    if validation is not None and not validation.success:
+        lines.append("validation FAILED: the build was not published; the last good warehouse is unchanged")
+        for suite in validation.suites:
+            for failure in suite.failures:
+                lines.append(f"  {suite.suite}: {failure}")
+        return "\n".join(lines)
     summary = result.summary
     by_statement = ", ".join(f"{k} {v}" for k, v in summary["by_statement"].items())
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary["statuses"].items()))
     lines.append(f"warehouse: {result.warehouse}")
-    lines.append(f"documents in warehouse: {summary['documents']}")
+    lines.append(f"documents in warehouse: {summary['documents']} ({statuses})")
     lines.append(f"facts (marts.all_amounts): {summary['amounts']} ({by_statement})")
     dbt = summary.get("dbt", {})
     if dbt:
-        lines.append(f"checks (dbt tests and builds): pass {dbt.get('pass', 0)}, warn {dbt.get('warn', 0)}, "
+        lines.append(f"dbt: pass {dbt.get('pass', 0)}, warn {dbt.get('warn', 0)}, "
                      f"error {dbt.get('error', 0)}, skip {dbt.get('skip', 0)}")
+    if validation is not None:
+        lines.append(f"Great Expectations suites: {sum(s.success for s in validation.suites)}/"
+                     f"{len(validation.suites)} passed")
+        lines.append("identities evaluated per family (passed / failed / not applicable):")
+        for family, counts in sorted(validation.identities.items()):
+            evaluated = counts.get("passed", 0) + counts.get("failed", 0)
+            lines.append(f"  {family}: {evaluated} evaluated ({counts.get('passed', 0)} / "
+                         f"{counts.get('failed', 0)} / {counts.get('not applicable', 0)})")
+        for document, failed in sorted(validation.quarantined.items()):
+            lines.append(f"QUARANTINED {document}: {len(failed)} failed identities")
+            lines.extend(f"    {identity}" for identity in failed[:20])
+            if len(failed) > 20:
+                lines.append(f"    … and {len(failed) - 20} more (marts.identity_results)")
+            for suspect in validation.suspects.get(document, []):
+                lines.append(f"    suspect cell: {suspect}")
     return "\n".join(lines)

@@ -71,4 +71,26 @@ def write_document(directory: Path, document: ExtractedDocument) -> None:
     """The raw tables of one document alone (what `juesuan extract` writes)."""
     directory = Path(directory)
     write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, [document.meta.as_row()])
-    write_rows(directory / CELLS_FILE, CELL_COLUMNS, [c.as_row() for c in document.cells])
+    cells = [{k: str(v) for k, v in c.as_row().items()} for c in document.cells]
+    write_rows(directory / CELLS_FILE, CELL_COLUMNS, sorted(cells, key=_cell_order))
+
+
+ACCEPTED_FILE = "accepted_exceptions.csv"
+ACCEPTED_COLUMNS = ["document_id", "sha256", "reason", "accepted_on"]
+
+
+def record_acceptance(directory: Path, document_id: str, reason: str, accepted_on: str) -> dict:
+    """Accept a document's failed identities for its current content (sha256); replaces an earlier one."""
+    directory = Path(directory)
+    held = {r["document_id"]: r for r in read_rows(directory / DOCUMENTS_FILE)}
+    if document_id not in held:
+        known = ", ".join(sorted(held)) or "none"
+        raise KeyError(f"no document '{document_id}' in {directory / DOCUMENTS_FILE} (held: {known})")
+    if not reason.strip():
+        raise ValueError("an acceptance needs a reason")
+    accepted = [r for r in read_rows(directory / ACCEPTED_FILE) if r["document_id"] != document_id]
+    entry = {"document_id": document_id, "sha256": held[document_id]["sha256"], "reason": reason.strip(),
+             "accepted_on": accepted_on}
+    accepted.append(entry)
+    write_rows(directory / ACCEPTED_FILE, ACCEPTED_COLUMNS, sorted(accepted, key=lambda r: r["document_id"]))
+    return entry

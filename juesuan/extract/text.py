@@ -13,18 +13,20 @@ from .vocabulary import Vocabulary, load_vocabulary
 def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> ExtractedDocument:
     vocabulary = vocabulary or load_vocabulary()
     source = str(path)
+    raw = path.read_bytes()
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = raw.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as error:
-        raise ExtractionError(source, None, f"not UTF-8 text ({error.reason})") from error
-    meta = _document_meta(path, lines)
-    document = ExtractedDocument(meta)
-    tables = _TableSplitter(vocabulary, meta.document_id, meta.unit, source)
+        line = raw[:error.start].count(b"\n") + 1
+        raise ExtractionError(source, line, f"not UTF-8 text ({error.reason}): not an extracted-text document") from error
+    tables = _TableSplitter(vocabulary, document_id_for(path), find_unit(lines), source)
     for number, line in enumerate(lines, start=1):
         tables.feed(number, line)
     tables.finish(len(lines))
     if not tables.finished:
         raise ExtractionError(source, len(lines), "no 部门决算 statement (T1…T9) found: not a departmental final account")
+    meta = _document_meta(path, lines)
+    document = ExtractedDocument(meta)
     for builder in tables.finished:
         document.cells.extend(builder.cells)
         document.warnings.extend(builder.warnings)

@@ -6,16 +6,44 @@ with
 
 facts as (
 
-    select document_key, statement, line_key as row_key, measure, amount, source_line, page
+    select
+        document_key,
+        statement,
+        line_key as row_key,
+        measure,
+        amount,
+        source_line,
+        page
     from {{ ref('fct_summary_lines') }}
     union all
-    select document_key, statement, row_key, measure, amount, source_line, page
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        amount,
+        source_line,
+        page
     from {{ ref('fct_functional_amounts') }}
     union all
-    select document_key, statement, row_key, measure, amount, source_line, page
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        amount,
+        source_line,
+        page
     from {{ ref('fct_economic_amounts') }}
     union all
-    select document_key, statement, row_key, measure, amount, source_line, page
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        amount,
+        source_line,
+        page
     from {{ ref('fct_three_public_expenses') }}
 
 ),

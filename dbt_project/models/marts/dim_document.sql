@@ -14,6 +14,12 @@ cell_counts as (
     from {{ ref('int_cells__measured') }}
     group by document_key
 
+),
+
+gate as (
+
+    select * from {{ ref('int_document_status') }}
+
 )
 
 select
@@ -26,6 +32,13 @@ select
     documents.reader,
     documents.printed_unit,
     documents.statements_found,
-    coalesce(cell_counts.amount_cells, 0) as amount_cells
+    coalesce(cell_counts.amount_cells, 0) as amount_cells,
+    gate.status,
+    gate.identities_passed,
+    gate.identities_failed,
+    gate.identities_not_applicable,
+    gate.acceptance_reason,
+    gate.accepted_on
 from documents
 left join cell_counts on documents.document_key = cell_counts.document_key
+left join gate on documents.document_key = gate.document_key

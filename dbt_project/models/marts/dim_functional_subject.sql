@@ -23,9 +23,17 @@ national_classes as (
 
 candidates as (
 
-    select code, subject_name, printed_times from printed
+    select
+        code,
+        subject_name,
+        printed_times
+    from printed
     union all
-    select code, subject_name, printed_times from national_classes
+    select
+        code,
+        subject_name,
+        printed_times
+    from national_classes
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 cells as (
 
-    select * from {{ ref('int_cells__measured') }}
+    select * from {{ ref('int_cells__published') }}
     where statement = 'T6'
 
 )

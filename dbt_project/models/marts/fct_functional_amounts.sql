@@ -5,7 +5,7 @@ with
 
 cells as (
 
-    select * from {{ ref('int_cells__measured') }}
+    select * from {{ ref('int_cells__published') }}
     where statement in ('T2', 'T3', 'T5', 'T7', 'T8')
 
 )

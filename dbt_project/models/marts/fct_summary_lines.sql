@@ -5,7 +5,7 @@ with
 
 cells as (
 
-    select * from {{ ref('int_cells__measured') }}
+    select * from {{ ref('int_cells__published') }}
     where statement in ('T1', 'T4')
 
 ),

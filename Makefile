@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: install run test lint unit bench docs clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/juesuan build
+
+docs: install
+	$(BIN)/juesuan docs
+
+lint: install
+	cd dbt_project && ../$(BIN)/sqlfluff lint models
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+test: lint unit
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs warehouse/*.duckdb

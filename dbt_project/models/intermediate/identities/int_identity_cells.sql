@@ -1,0 +1,69 @@
+-- Every cell of every document (published or not) with what the identities need to find it:
+-- the side of a summary table, the role of a summary line, the 类 of a class line.
+
+with
+
+cells as (
+
+    select * from {{ ref('int_cells__measured') }}
+
+),
+
+summary_lines as (
+
+    select * from {{ ref('stg_vocabulary__summary_lines') }}
+
+),
+
+classes as (
+
+    select * from {{ ref('stg_vocabulary__functional_classes') }}
+
+),
+
+shaped as (
+
+    select
+        cells.document_key,
+        cells.statement,
+        cells.row_key,
+        cells.code,
+        cells.measure,
+        cells.amount,
+        cells.parent_label,
+        case
+            when cells.statement not in ('T1', 'T4') then null
+            when cells.measure like 'income%' then '收入'
+            else '支出'
+        end as side,
+        {{ normalize_label('cells.row_key') }} as line_key
+    from cells
+
+)
+
+select
+    shaped.*,
+    coalesce(
+        own_role.line_role,
+        case when parent_role.line_role = 'opening_balance' then 'opening_sub_line' end,
+        case when shaped.side = '支出' and classes.class_code is not null then 'class_line' end
+    ) as line_role,
+    own_role.counterpart_measure,
+    case when shaped.side = '支出' and shaped.parent_label is null then classes.class_code end as class_code
+from shaped
+left join summary_lines as own_role
+    on
+        shaped.statement = own_role.statement
+        and shaped.side = own_role.side
+        and shaped.line_key = own_role.line_key
+left join summary_lines as parent_role
+    on
+        shaped.statement = parent_role.statement
+        and shaped.side = parent_role.side
+        and shaped.parent_label is not null
+        and split_part(shaped.line_key, '/', 1) = parent_role.line_key
+left join classes
+    on
+        shaped.side = '支出'
+        and shaped.parent_label is null
+        and shaped.line_key = classes.class_name

@@ -1,0 +1,62 @@
+-- Every term of every evaluated identity instance: which cell, on which side, with which sign.
+
+with
+
+row_sums as (
+
+    select * from {{ ref('int_identity_terms__row_sums') }}
+
+),
+
+hierarchy as (
+
+    select * from {{ ref('int_identity_terms__hierarchy') }}
+
+),
+
+summary_totals as (
+
+    select * from {{ ref('int_identity_terms__summary_totals') }}
+
+),
+
+cross_table as (
+
+    select * from {{ ref('int_identity_terms__cross_table') }}
+
+),
+
+unioned as (
+
+    select * from row_sums
+    union all
+    select * from hierarchy
+    union all
+    select * from summary_totals
+    union all
+    select * from cross_table
+
+),
+
+catalog as (
+
+    select * from {{ ref('stg_vocabulary__identity_catalog') }}
+
+)
+
+select
+    unioned.document_key,
+    catalog.family,
+    unioned.identity_template,
+    unioned.identity_key,
+    unioned.identity,
+    unioned.side,
+    unioned.sign,
+    -- how a change of this cell moves (left - right)
+    case when unioned.side = 'left' then unioned.sign else -unioned.sign end as coefficient,
+    unioned.statement,
+    unioned.row_key,
+    unioned.measure,
+    unioned.amount
+from unioned
+inner join catalog on unioned.identity_template = catalog.identity_template

@@ -1,0 +1,144 @@
+-- Code hierarchy, per column: 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (T2, T3, T5, T7, T8; T6 类 = Σ 款),
+-- and T6: 人员经费合计 + 公用经费合计 = Σ 类. A parent is checked only when its children are printed.
+
+with
+
+cells as (
+
+    select * from {{ ref('int_identity_cells') }}
+    where statement in ('T2', 'T3', 'T5', 'T6', 'T7', 'T8')
+
+),
+
+coded_rows as (
+
+    select distinct
+        document_key,
+        statement,
+        code
+    from cells
+    where code is not null
+
+),
+
+parents as (
+
+    select
+        document_key,
+        statement,
+        row_key,
+        code,
+        measure,
+        coalesce(code, '') as parent_prefix,
+        case when code is null then 3 else length(code) + 2 end as child_length,
+        case length(code)
+            when 3 then '类 = Σ 款'
+            when 5 then '款 = Σ 项'
+            else '合计 = Σ 类'
+        end as identity_template
+    from cells
+    where statement <> 'T6' or code is not null
+
+),
+
+parent_terms as (
+
+    select
+        parents.document_key,
+        parents.identity_template,
+        parents.statement,
+        parents.row_key as parent_key,
+        parents.measure,
+        'left' as side,
+        parents.row_key
+    from parents
+    where exists (
+        select 1 from coded_rows
+        where
+            coded_rows.document_key = parents.document_key
+            and coded_rows.statement = parents.statement
+            and length(coded_rows.code) = parents.child_length
+            and starts_with(coded_rows.code, parents.parent_prefix)
+    )
+    or parents.code is null
+
+),
+
+child_terms as (
+
+    select
+        parent_terms.document_key,
+        parent_terms.identity_template,
+        parent_terms.statement,
+        parent_terms.parent_key,
+        parent_terms.measure,
+        'right' as side,
+        coded_rows.code as row_key
+    from parent_terms
+    inner join parents
+        on
+            parent_terms.document_key = parents.document_key
+            and parent_terms.statement = parents.statement
+            and parent_terms.parent_key = parents.row_key
+            and parent_terms.measure = parents.measure
+    inner join coded_rows
+        on
+            parent_terms.document_key = coded_rows.document_key
+            and parent_terms.statement = coded_rows.statement
+            and length(coded_rows.code) = parents.child_length
+            and starts_with(coded_rows.code, parents.parent_prefix)
+
+),
+
+t6_totals as (
+
+    select
+        document_key,
+        'T6 人员经费合计 + 公用经费合计 = Σ 类' as identity_template,
+        statement,
+        'T6' as parent_key,
+        '' as measure,
+        case when code is null then 'left' else 'right' end as side,
+        row_key,
+        measure as cell_measure
+    from cells
+    where statement = 'T6' and (code is null or length(code) = 3)
+
+),
+
+terms as (
+
+    select
+        *,
+        measure as cell_measure
+    from parent_terms
+    union all
+    select
+        *,
+        measure as cell_measure
+    from child_terms
+    union all
+    select * from t6_totals
+
+)
+
+select
+    terms.document_key,
+    terms.identity_template,
+    terms.identity_template || ' | ' || terms.statement || ' ' || terms.parent_key || ' ' || terms.measure
+        as identity_key,
+    terms.statement || ' ' || terms.parent_key || ' ' || terms.measure || ': ' || terms.identity_template
+        as identity,
+    terms.side,
+    1 as sign,
+    terms.statement,
+    terms.row_key,
+    terms.cell_measure as measure,
+    cells.amount
+from terms
+left join cells
+    on
+        terms.document_key = cells.document_key
+        and terms.statement = cells.statement
+        and terms.row_key = cells.row_key
+        and terms.cell_measure = cells.measure

@@ -1,0 +1,48 @@
+"""Shared fixtures. The real documents are read from ../shared/documents, never copied here."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DOCUMENTS = Path(os.environ.get("JUESUAN_SHARED_DOCUMENTS", ROOT.parent / "shared" / "documents"))
+QINGYUAN = "qingyuan_rsj_2023_final.txt"
+VOCABULARY_SEEDS = ("header_synonyms.csv", "statement_titles.csv", "functional_classes.csv")
+
+
+def shared_document(name: str) -> Path:
+    path = SHARED_DOCUMENTS / name
+    if not path.exists():
+        message = f"{path} is missing: the real documents must sit in ../shared/documents"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def qingyuan_path() -> Path:
+    return shared_document(QINGYUAN)
+
+
+@pytest.fixture(scope="session")
+def qingyuan(qingyuan_path):
+    from juesuan.extract import extract_document
+
+    return extract_document(qingyuan_path)
+
+
+def vocabulary_only_seeds(directory: Path) -> Path:
+    """A seeds folder with the project's vocabulary and no raw tables yet."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in VOCABULARY_SEEDS:
+        shutil.copy(ROOT / "seeds" / name, directory / name)
+    return directory
+
+
+def committed_seeds(directory: Path) -> Path:
+    shutil.copytree(ROOT / "seeds", directory)
+    return directory
