@@ -48,7 +48,7 @@ def definitions_for(paths: JuesuanPaths) -> Definitions:
 
 def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = None, seeds_dir: Path | None = None,
                      *, extracted_dir: Path | None = None, instance: DagsterInstance | None = None,
-                     report: Report = print) -> DagsterBuildResult:
+                     report: Report = print, log_level: str = "WARNING") -> DagsterBuildResult:
     warehouse = Path(warehouse or default_warehouse()).resolve()
     seeds_dir = Path(seeds_dir or default_seeds_dir()).resolve()
     paths = JuesuanPaths(inbox=[str(Path(p)) for p in documents_dirs], warehouse=str(warehouse),
@@ -56,6 +56,7 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
     instance = instance or default_instance()
     defs = definitions_for(paths)
     store = ExtractionStore(paths.extracted_path)
+    loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
 
     found = scan_inbox(paths.inbox_paths)
     report(f"extract: {len(found)} document(s) in the inbox")
@@ -69,7 +70,7 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
     for number, (doc, (_sha, path)) in enumerate(changed.items(), start=1):
         run = defs.resolve_job_def(extract_job.name).execute_in_process(
             instance=instance, partition_key=doc, raise_on_error=False, tags={"juesuan/trigger": "build"},
-            run_config={"ops": {"source_document": {"config": {"path": str(path)}}}})
+            run_config={**loggers, "ops": {"source_document": {"config": {"path": str(path)}}}})
         result.run_ids.append(run.run_id)
         state = store.state(doc)
         if run.success and state is not None and state.status == EXTRACTED:
@@ -89,7 +90,7 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
 
     report(f"dbt build -> {warehouse}")
     run = defs.resolve_job_def(warehouse_job.name).execute_in_process(
-        instance=instance, raise_on_error=False, tags={"juesuan/trigger": "build"})
+        instance=instance, raise_on_error=False, tags={"juesuan/trigger": "build"}, run_config=loggers)
     result.run_ids.append(run.run_id)
     raw = _metadata(run, "raw_tables")
     result.extraction.duplicates = list(raw.get("duplicates_skipped", []) or [])
