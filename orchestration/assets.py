@@ -4,7 +4,9 @@ source_document (one partition per document id)
   -> extracted_document (same partitions; a failure quarantines only that document)
   -> raw_tables (the merged raw CSVs: dbt seeds raw_documents / raw_cells)
   -> dbt seeds, staging, intermediate, marts (@dbt_assets; dbt tests are asset checks)
-  -> validation (reads the freshly built file; balancing identities as an asset check)
+  -> identity_checks (Great Expectations suites of juesuan.validation: blocking checks on
+     marts/identity_results and marts/all_amounts; balancing_identities: WARN with the failures)
+  -> validation (reads the freshly built file: documents by status, facts, identities)
   -> published_warehouse (atomic rename of the built file over the published one)
 
 Every asset calls juesuan functions; nothing here parses documents or writes SQL by hand.
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import asdict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -22,6 +25,7 @@ import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckExecutionContext,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
@@ -33,6 +37,7 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     asset,
+    multi_asset_check,
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
@@ -40,16 +45,16 @@ from juesuan.extract import SUPPORTED_SUFFIXES, ExtractionError, extract_documen
 from juesuan.extract.document import document_id_for, sha256_of
 from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, merge_documents, read_rows, write_rows
 from juesuan.extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS
-from juesuan.pipeline import building_path
+from juesuan.pipeline import building_path, dbt_project_for
+from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, validate_warehouse
 
-from .project import dbt_seed_path, ensure_manifest, juesuan_dbt_project
+from .project import ensure_manifest
 from .resources import JuesuanPaths
 from .store import EXTRACTED, QUARANTINED, ExtractionStore
 
 documents_partitions = DynamicPartitionsDefinition(name="documents")
 
 RAW_SEEDS = ("raw_cells", "raw_documents")
-IDENTITY_TABLE = "marts.identity_results"
 PREVIEW_ROWS = 20
 
 
@@ -197,11 +202,6 @@ DBT_TRANSLATOR = JuesuanDbtTranslator(settings=DagsterDbtTranslatorSettings(enab
 DBT_MANIFEST = ensure_manifest()
 
 
-def manifest_has_model(name: str) -> bool:
-    nodes = json.loads(DBT_MANIFEST.read_text(encoding="utf-8")).get("nodes", {})
-    return any(n.get("resource_type") == "model" and n.get("name") == name for n in nodes.values())
-
-
 def build_marker(warehouse: Path) -> Path:
     """What the dbt step of a run left beside its build: run id, timing, dbt results."""
     staging = building_path(warehouse)
@@ -223,8 +223,9 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-@dbt_assets(manifest=DBT_MANIFEST, project=juesuan_dbt_project, dagster_dbt_translator=DBT_TRANSLATOR,
-            name="warehouse_dbt")
+# No project= here: dagster-dbt would then always run in the repository's project, and a build
+# for other seeds runs in the copy juesuan.pipeline.dbt_project_for makes.
+@dbt_assets(manifest=DBT_MANIFEST, dagster_dbt_translator=DBT_TRANSLATOR, name="warehouse_dbt")
 def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: JuesuanPaths):
     """dbt build into a new file beside the warehouse; published_warehouse renames it into place."""
     warehouse = juesuan.warehouse_path
@@ -236,10 +237,11 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: 
     if not full_build and warehouse.exists():
         # A subset (say one model from the UI) builds on a copy of what is published.
         shutil.copyfile(warehouse, staging)
+    project = dbt_project_for(juesuan.seeds_path, warehouse.parent / ".juesuan-dbt")
+    runner = DbtCliResource(project_dir=str(project), profiles_dir=str(project), dbt_executable=dbt.dbt_executable)
     started = time.monotonic()
-    with environment({"JUESUAN_WAREHOUSE": str(staging), "JUESUAN_SEEDS_DIR": dbt_seed_path(juesuan.seeds_path),
-                      "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    with environment({"JUESUAN_WAREHOUSE": str(staging), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}):
+        invocation = runner.cli(["build"], context=context, raise_on_error=False)
         yield from invocation.stream()
     elapsed = time.monotonic() - started
     results = _run_results(invocation)
@@ -275,76 +277,126 @@ def _dbt_model_keys() -> list[AssetKey]:
     return sorted((key for key in warehouse_dbt.keys if key.path[0] == "marts"), key=lambda k: k.path)
 
 
-IDENTITIES_READY = manifest_has_model("identity_results")
-_identity_specs = ([AssetCheckSpec("balancing_identities", asset="validation", blocking=True,
-                                   description="Every balancing identity of every document holds up to rounding "
-                                               f"({IDENTITY_TABLE}).")]
-                   if IDENTITIES_READY else [])
+IDENTITY_RESULTS = AssetKey(["marts", "identity_results"])
+ALL_AMOUNTS = AssetKey(["marts", "all_amounts"])
+# The Great Expectations suites of juesuan.validation, each a blocking check on the mart it reads:
+# a failed suite stops the run before validation and published_warehouse, so nothing is published.
+SUITE_TARGETS = {**{f"identities_{family}": IDENTITY_RESULTS for family in FAMILIES}, "fact_marts_gate": ALL_AMOUNTS}
 
 
-@asset(group_name="publish", deps=_dbt_model_keys(), check_specs=_identity_specs, kinds={"duckdb"},
-       description="Reads the warehouse this run built: documents, facts per statement, dbt test outcomes"
-                   + (", balancing identities." if IDENTITIES_READY else
-                      "; balancing identities pending (marts.identity_results not in this dbt project)."))
+def _target_file(run_id: str, warehouse: Path) -> tuple[Path, bool]:
+    """This run's build when the run built one, else the published warehouse."""
+    if _this_runs_build(run_id, warehouse):
+        return building_path(warehouse), True
+    return warehouse, False
+
+
+@multi_asset_check(
+    name="identity_checks",
+    specs=[AssetCheckSpec(name, asset=key, blocking=True,
+                          description=f"Great Expectations suite {name} (juesuan.validation)")
+           for name, key in SUITE_TARGETS.items()]
+    + [AssetCheckSpec("balancing_identities", asset=IDENTITY_RESULTS,
+                      description="Every balancing identity of every document holds up to rounding; a document "
+                                  "that fails one is quarantined (held out of the fact marts). WARN, not blocking.")],
+)
+def identity_checks(context: AssetCheckExecutionContext, juesuan: JuesuanPaths):
+    target, this_run = _target_file(context.op_execution_context.run_id, juesuan.warehouse_path)
+    if not target.exists():
+        raise Failure(f"no warehouse to validate at {target}")
+    report = validate_warehouse(target)
+    validated = "this run's build" if this_run else "the published warehouse"
+    outcomes = {outcome.suite: outcome for outcome in report.suites}
+    for name, key in SUITE_TARGETS.items():
+        outcome = outcomes.get(name)
+        failures = outcome.failures if outcome else [f"suite {name} did not run"]
+        yield AssetCheckResult(
+            check_name=name, asset_key=key, passed=bool(outcome and outcome.success),
+            metadata={"validated_file": validated,
+                      "failures": MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none")})
+    yield balancing_identities_result(target, report, validated)
+
+
+def balancing_identities_result(target: Path, report: ValidationReport, validated: str) -> AssetCheckResult:
+    with duckdb.connect(str(target), read_only=True) as con:
+        failed_rows = con.execute(
+            "select document_key, family, identity, left_value, right_value, difference, tolerance "
+            "from marts.identity_results where status = 'failed' "
+            f"order by document_key, abs(difference) desc limit {PREVIEW_ROWS}").fetchall()
+        failed_by_document = dict(con.execute(
+            "select document_key, count(*) from marts.identity_results where status = 'failed' "
+            "group by 1 order by 1").fetchall())
+        statuses = dict(con.execute("select status, count(*) from marts.dim_document group by 1").fetchall())
+    failed = sum(failed_by_document.values())
+    suspects = [(document, suspect) for document, found in sorted(report.suspects.items()) for suspect in found]
+    return AssetCheckResult(
+        check_name="balancing_identities", asset_key=IDENTITY_RESULTS, passed=failed == 0,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "validated_file": validated,
+            "failed": failed,
+            "by_family": MetadataValue.json(report.identities),
+            "failed_by_document": MetadataValue.json({k: int(v) for k, v in failed_by_document.items()}),
+            "documents_by_status": MetadataValue.json({k: int(v) for k, v in statuses.items()}),
+            "failed_preview": MetadataValue.md(_markdown_table(
+                ["document", "family", "identity", "left", "right", "difference", "tolerance"], failed_rows)),
+            "suspect_cells": MetadataValue.md(_markdown_table(["document", "suspect cell"], suspects[:PREVIEW_ROWS])),
+            "report": MetadataValue.json(_report_json(report)),
+        })
+
+
+def _report_json(report: ValidationReport) -> dict:
+    return {"suites": [asdict(s) for s in report.suites], "identities": report.identities,
+            "quarantined": report.quarantined, "suspects": report.suspects}
+
+
+def report_from_json(data: dict) -> ValidationReport:
+    return ValidationReport([SuiteOutcome(**s) for s in data["suites"]], data["identities"],
+                            data["quarantined"], data["suspects"])
+
+
+@asset(group_name="publish", deps=_dbt_model_keys(), kinds={"duckdb"},
+       description="The warehouse this run built, after the dbt tests and the identity suites: documents "
+                   "published, quarantined and accepted, facts per statement, identities per family.")
 def validation(context: AssetExecutionContext, juesuan: JuesuanPaths) -> MaterializeResult:
     warehouse = juesuan.warehouse_path
-    marker = _this_runs_build(context, warehouse)
-    target = building_path(warehouse) if marker else warehouse
+    target, this_run = _target_file(context.run.run_id, warehouse)
     if not target.exists():
         raise Failure(f"no warehouse to validate at {target}")
     with duckdb.connect(str(target), read_only=True) as con:
         metadata = warehouse_summary(con)
-        check_results = [identity_check(con)] if IDENTITIES_READY else []
-    metadata["validated_file"] = "this run's build" if marker else "the published warehouse"
+        by_family: dict[str, dict[str, int]] = {}
+        for family, status, count in con.execute(
+                "select family, status, count(*) from marts.identity_results group by all order by all").fetchall():
+            by_family.setdefault(family, {})[status] = int(count)
+    metadata["identities_by_family"] = MetadataValue.json(by_family)
+    metadata["validated_file"] = "this run's build" if this_run else "the published warehouse"
+    marker = _this_runs_build(context.run.run_id, warehouse)
     if marker:
         metadata["dbt_status_counts"] = MetadataValue.json(marker.get("status_counts", {}))
-    return MaterializeResult(metadata=metadata, check_results=check_results)
+    return MaterializeResult(metadata=metadata)
 
 
 def warehouse_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    documents = con.execute("select count(*) from marts.dim_document").fetchall()[0][0]
+    statuses = dict(con.execute("select status, count(*) from marts.dim_document group by 1 order by 1").fetchall())
     per_statement = dict(con.execute(
         "select statement, count(*) from marts.all_amounts group by 1 order by 1").fetchall())
-    return {"documents": int(documents), "amounts": int(sum(per_statement.values())),
+    documents = con.execute("select document_key, department_name, fiscal_year, status "
+                            "from marts.dim_document order by 1").fetchall()
+    return {"documents": int(sum(statuses.values())),
+            "documents_by_status": MetadataValue.json({k: int(v) for k, v in statuses.items()}),
+            "documents_list": MetadataValue.md(_markdown_table(["document", "department", "year", "status"],
+                                                               documents)),
+            "amounts": int(sum(per_statement.values())),
             "amounts_by_statement": MetadataValue.json({k: int(v) for k, v in per_statement.items()})}
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, name = qualified.split(".")
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                            [schema, name]).fetchall()[0][0])
-
-
-def identity_check(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
-    """marts.identity_results: one row per identity per document, status passed / failed / not applicable."""
-    if not _table_exists(con, IDENTITY_TABLE):
-        return AssetCheckResult(check_name="balancing_identities", passed=False, severity=AssetCheckSeverity.ERROR,
-                                metadata={"error": f"{IDENTITY_TABLE} was not built"})
-    columns = [row[0] for row in con.execute(f"describe {IDENTITY_TABLE}").fetchall()]
-    counts = dict(con.execute(f"select status, count(*) from {IDENTITY_TABLE} group by 1").fetchall())
-    failed_rows = con.execute(f"select * from {IDENTITY_TABLE} where status = 'failed' "
-                              f"order by all limit {PREVIEW_ROWS}").fetchall()
-    document_column = next((c for c in ("document_key", "document_id") if c in columns), None)
-    per_document = dict(con.execute(f"select {document_column}, count(*) from {IDENTITY_TABLE} "
-                                    "where status = 'failed' group by 1 order by 1").fetchall()
-                        ) if document_column else {}
-    failed = int(counts.get("failed", 0))
-    return AssetCheckResult(
-        check_name="balancing_identities", passed=failed == 0,
-        metadata={
-            "passed": int(counts.get("passed", 0)), "failed": failed,
-            "not_applicable": int(counts.get("not applicable", counts.get("not_applicable", 0))),
-            "failed_by_document": MetadataValue.json({k: int(v) for k, v in per_document.items()}),
-            "failed_preview": MetadataValue.md(_markdown_table(columns, failed_rows) if failed_rows else "none"),
-        })
-
-
-def _this_runs_build(context: AssetExecutionContext, warehouse: Path) -> dict | None:
+def _this_runs_build(run_id: str, warehouse: Path) -> dict | None:
     marker = build_marker(warehouse)
     if not marker.exists() or not building_path(warehouse).exists():
         return None
     data = json.loads(marker.read_text(encoding="utf-8"))
-    return data if data.get("run_id") == context.run.run_id and data.get("dbt_ok") else None
+    return data if data.get("run_id") == run_id and data.get("dbt_ok") else None
 
 
 @asset(group_name="publish", deps=[validation], kinds={"duckdb"},
@@ -352,7 +404,7 @@ def _this_runs_build(context: AssetExecutionContext, warehouse: Path) -> dict | 
                    "so a reader never sees a half-built file.")
 def published_warehouse(context: AssetExecutionContext, juesuan: JuesuanPaths) -> MaterializeResult:
     warehouse = juesuan.warehouse_path
-    marker = _this_runs_build(context, warehouse)
+    marker = _this_runs_build(context.run.run_id, warehouse)
     if marker is None:
         raise Failure("this run built no warehouse (materialize the dbt assets in the same run); nothing published")
     staging = building_path(warehouse)

@@ -20,7 +20,8 @@ from juesuan.paths import default_seeds_dir, default_warehouse
 from juesuan.pipeline import BuildResult, ExtractionOutcome
 
 from .assets import documents_partitions
-from .definitions import ASSETS, resources
+from .assets import report_from_json
+from .definitions import ASSETS, CHECKS, resources
 from .jobs import document_job, extract_job, scan_inbox, warehouse_job
 from .resources import JuesuanPaths
 from .store import EXTRACTED, QUARANTINED, ExtractionStore
@@ -35,7 +36,6 @@ class DagsterBuildResult(BuildResult):
     read: list[str] = field(default_factory=list)         # documents extracted by this build
     unchanged: list[str] = field(default_factory=list)    # same content as last time: not re-read
     run_ids: list[str] = field(default_factory=list)
-    published: bool = False
 
 
 def default_instance() -> DagsterInstance:
@@ -43,7 +43,7 @@ def default_instance() -> DagsterInstance:
 
 
 def definitions_for(paths: JuesuanPaths) -> Definitions:
-    return Definitions(assets=ASSETS, jobs=[document_job, extract_job, warehouse_job], resources=resources(paths))
+    return Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=[document_job, extract_job, warehouse_job], resources=resources(paths))
 
 
 def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = None, seeds_dir: Path | None = None,
@@ -94,13 +94,16 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
     result.run_ids.append(run.run_id)
     raw = _metadata(run, "raw_tables")
     result.extraction.duplicates = list(raw.get("duplicates_skipped", []) or [])
-    published = _metadata(run, "published_warehouse")
-    result.published = result.dbt_ok = run.success and bool(published)
-    if result.dbt_ok:
-        counts = published.get("dbt_status_counts", {}) or {}
+    marker = _metadata(run, "published_warehouse")
+    result.dbt_ok = _dbt_succeeded(run)
+    identities = _check_metadata(run, "balancing_identities")
+    if "report" in identities:
+        result.validation = report_from_json(identities["report"])
+    if run.success and marker and result.published:
+        counts = marker.get("dbt_status_counts", {}) or {}
         result.summary = {
-            "documents": published["documents"], "amounts": published["amounts"],
-            "by_statement": published["amounts_by_statement"],
+            "documents": marker["documents"], "statuses": marker["documents_by_status"],
+            "amounts": marker["amounts"], "by_statement": marker["amounts_by_statement"],
             "dbt": {"pass": counts.get("success", 0) + counts.get("pass", 0), "warn": counts.get("warn", 0),
                     "error": counts.get("error", 0) + counts.get("fail", 0), "skip": counts.get("skipped", 0)},
         }
@@ -108,6 +111,17 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
         failures = [event.message for event in run.all_events if event.is_step_failure]
         result.dbt_output = "\n".join(f for f in failures if f)
     return result
+
+
+def _dbt_succeeded(run) -> bool:
+    return any(event.is_step_success and event.step_key == "warehouse_dbt" for event in run.all_events)
+
+
+def _check_metadata(run, check_name: str) -> dict:
+    for evaluation in run.get_asset_check_evaluations():
+        if evaluation.check_name == check_name:
+            return {key: value.value for key, value in evaluation.metadata.items()}
+    return {}
 
 
 def _metadata(run, node: str) -> dict:

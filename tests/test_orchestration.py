@@ -12,7 +12,7 @@ from juesuan.extract.document import document_id_for
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "documents"
 REPO = Path(__file__).resolve().parents[1]
-VOCABULARY = ("header_synonyms.csv", "statement_titles.csv", "functional_classes.csv")
+RAW_TABLES = ("raw_cells.csv", "raw_documents.csv")
 BROKEN_ID = "zz_not_a_final_account"
 
 
@@ -26,8 +26,9 @@ def shared_documents() -> Path:
 
 def fresh_seeds(folder: Path) -> Path:
     folder.mkdir(parents=True)
-    for name in VOCABULARY:
-        shutil.copy(REPO / "seeds" / name, folder / name)
+    for path in (REPO / "seeds").glob("*.csv"):  # vocabulary, identity catalog, acceptances
+        if path.name not in RAW_TABLES:
+            shutil.copy(path, folder / path.name)
     return folder
 
 
@@ -93,6 +94,8 @@ def test_marts_hold_the_extracted_documents(built):
     warehouse, inbox = built["warehouse"], built["inbox"]
     readable = _readable(inbox)
     documents = dict(read_all(warehouse, "select document_key, fiscal_year from marts.dim_document"))
+    statuses = dict(read_all(warehouse, "select document_key, status from marts.dim_document"))
+    assert statuses["qingyuan_rsj_2023_final"] == "published"
     assert set(documents) == set(readable)
     assert documents["qingyuan_rsj_2023_final"] == 2023
     expected = extract_document(readable["qingyuan_rsj_2023_final"]).counts_by_statement()
@@ -160,18 +163,32 @@ def test_second_run_reads_nothing_again(built):
     assert second.summary["amounts"] == built["first"].summary["amounts"]
 
 
-def test_balancing_identities_are_an_asset_check(built):
-    from orchestration.assets import IDENTITIES_READY
+def test_balancing_identities_are_asset_checks(built):
+    """The identity suites (blocking) and the per-document identity check, with their metadata."""
+    from orchestration.assets import SUITE_TARGETS
 
-    if not IDENTITIES_READY:
-        pytest.skip("pending: marts.identity_results is not in this dbt project yet (issue 3)")
-    evaluations = [e.dagster_event.event_specific_data for e in built["instance"].all_logs(built["second"].run_ids[-1])
-                   if e.dagster_event is not None and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"]
-    identity = [e for e in evaluations if e.check_name == "balancing_identities"]
-    assert len(identity) == 1
-    metadata = {k: v.value for k, v in identity[0].metadata.items()}
-    assert {"passed", "failed", "failed_by_document", "failed_preview"} <= set(metadata)
-    assert metadata["passed"] > 0
+    run_id = built["second"].run_ids[-1]
+    evaluations = {(e.dagster_event.event_specific_data.asset_key.to_user_string(),
+                    e.dagster_event.event_specific_data.check_name): e.dagster_event.event_specific_data
+                   for e in built["instance"].all_logs(run_id)
+                   if e.dagster_event is not None and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"}
+    for name, key in SUITE_TARGETS.items():
+        assert evaluations[(key.to_user_string(), name)].passed, name
+    identities = evaluations[("marts/identity_results", "balancing_identities")]
+    metadata = {k: v.value for k, v in identities.metadata.items()}
+    assert {"failed", "by_family", "failed_by_document", "failed_preview", "suspect_cells"} <= set(metadata)
+    assert sum(counts.get("passed", 0) for counts in metadata["by_family"].values()) > 0
+    failed_in_mart = read_all(built["warehouse"], "select count(*) from marts.identity_results where status = 'failed'")
+    assert metadata["failed"] == failed_in_mart[0][0]
+    assert identities.passed == (metadata["failed"] == 0)
+    if metadata["failed"]:
+        assert "| document | family | identity |" in metadata["failed_preview"]
+    report = built["second"].validation
+    assert report is not None and report.success
+    # The suites block: validation and publishing start only after the checks ran.
+    steps = [e.dagster_event.step_key for e in built["instance"].all_logs(run_id)
+             if e.dagster_event is not None and e.dagster_event.event_type_value == "STEP_START"]
+    assert steps.index("identity_checks") < steps.index("validation") < steps.index("published_warehouse")
 
 
 def test_cli_pipeline_and_dagster_build_the_same_warehouse(built, tmp_path):
