@@ -134,7 +134,8 @@ def building_path(warehouse: Path) -> Path:
 
 
 def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
-                    target_dir: Path | None = None) -> tuple[bool, str, ValidationReport | None]:
+                    target_dir: Path | None = None,
+                    validate: bool = True) -> tuple[bool, str, ValidationReport | None]:
     """dbt build into a new file, validate it with the GX suites, then publish it by an atomic rename."""
     warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -147,6 +148,9 @@ def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
     if not ok:
         staging_file.unlink(missing_ok=True)
         return False, output, None
+    if not validate:  # the identities themselves are computed by dbt; only the GX release check is skipped
+        os.replace(staging_file, warehouse)
+        return True, output, None
     report("validate: Great Expectations suites (balancing identities)")
     validation = validate_warehouse(staging_file)
     if not validation.success:

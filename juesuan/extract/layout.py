@@ -16,6 +16,7 @@ AMOUNT = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
 CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NOT_PRINTED = {"", "-", "—", "－", "--"}
+LABEL_ROLES = ("label", "code", "code_part")  # code_part: one of 类 | 款 | 项 printed apart
 
 
 @dataclass
@@ -90,7 +91,16 @@ def header_paths(header_rows: list[GridRow]) -> list[str]:
             spans_here = any(grid[lower][c] for lower in range(r + 1, len(grid)))
             if not cells[c] and cells[c - 1] and spans_here:
                 cells[c] = cells[c - 1]
-    return ["/".join(grid[r][c] for r in range(len(grid)) if grid[r][c]) for c in range(width)]
+    return ["/".join(_dedupe(grid[r][c] for r in range(len(grid)) if grid[r][c])) for c in range(width)]
+
+
+def _dedupe(parts) -> list[str]:
+    """A cell spanning several header rows may be repeated in each (PDF reader): once in the path."""
+    out: list[str] = []
+    for part in parts:
+        if not out or out[-1] != part:
+            out.append(part)
+    return out
 
 
 def header_text(header_rows: list[GridRow]) -> str:
@@ -120,7 +130,7 @@ class TableBuilder:
         amount_seen = False
         for index, path in enumerate(header_paths(header_rows)):
             role = self.vocabulary.header_role(self.statement, path)
-            if role and role.role in ("label", "code") and amount_seen:
+            if role and role.role in LABEL_ROLES and amount_seen:
                 half, amount_seen = half + 1, False
             if role and role.role == "amount":
                 amount_seen = True
@@ -141,14 +151,17 @@ class TableBuilder:
     def _add_half(self, row: GridRow, texts: list[str], columns: list[Column], half: int) -> None:
         label_parts: list[str] = []
         code = ""
+        code_parts: list[str] = []
         amounts: list[tuple[Column, str]] = []
         has_label_column = False
         for column in columns:
             text = texts[column.index] if column.index < len(texts) else ""
             role = column.role.role if column.role else None
-            if role in ("label", "code"):
+            if role in LABEL_ROLES:
                 has_label_column = True
-                if role == "code" and CODE.match(text) and not code:
+                if role == "code_part" and text.isdigit():
+                    code_parts.append(text)
+                elif role == "code" and CODE.match(text) and not code:
                     code = text
                 elif text:
                     label_parts.append(text)
@@ -158,6 +171,8 @@ class TableBuilder:
                 amounts.append((column, text))
         if not amounts:
             return
+        if code_parts and not code and CODE.match("".join(code_parts)):
+            code = "".join(code_parts)
         label = " ".join(label_parts) if has_label_column else self.vocabulary.unlabelled_rows.get(self.statement, self.statement)
         parent = self._parent_of(half, label) if not code else ""
         for column, text in amounts:

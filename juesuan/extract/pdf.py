@@ -1,0 +1,431 @@
+"""Reader for published PDFs: character boxes and ruling lines (pypdfium2) into table rows.
+
+Each page is read from its text layer (one box per character) and its drawn ruling lines:
+- the ruling lines of the page's table give the column and row boundaries; a cell is the set
+  of grid slots not separated by a drawn line (so merged header cells span several columns,
+  and a name wrapped over several lines inside a cell stays one name);
+- a header cell drawn without a bottom border above the first data row (the Shanghai
+  template prints 类/款/项 in the same box as the 合计 row) is cut off at the top of the
+  first line of figures;
+- rows above the first line of figures are the table header (only on a page that starts a
+  table with a title); all other rows are data, handed to the shared `TableBuilder` as
+  `GridRow`s, so the PDF and text readers produce the same raw-table form.
+
+Provenance: `page` is the 1-based PDF page; `source_line` is the row's position in that
+page's table grid (1 = the topmost band between ruling lines, header bands included; a band
+split off a header shared with the first figures counts as one more band).
+
+A PDF without any text layer (a scan) raises ExtractionError asking for OCR. One table per
+page is assumed (the national templates print each statement on its own pages); a table
+continues on the next page until a page with a new title, a page without a table, or the end.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
+from .layout import AMOUNT, CODE, GridRow, TableBuilder, header_text, is_column_number_row
+from .model import DocumentMeta, ExtractedDocument, ExtractionError
+from .vocabulary import Vocabulary, load_vocabulary
+
+LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
+MIN_RULE_LENGTH = 4.0  # shorter marks (corner dots) are not rules
+SNAP = 2.5             # ruling lines closer than this (pt) are the same boundary
+COVER_TITLE = re.compile(r"^(\S+?)(20\d{2})年度?部门决算")
+WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Char:
+    text: str
+    x0: float
+    y0: float  # bottom (PDF space: y grows upwards)
+    x1: float
+    y1: float
+    base: float  # baseline (the char origin): chars of one printed line share it
+    size: float  # font size
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        """Middle of the line's body: tight boxes of '一' or ',' are not centred on the line."""
+        return self.base + self.size * 0.35
+
+
+@dataclass
+class PageContent:
+    number: int
+    chars: list[Char]
+    hrules: list[tuple[float, float, float]]  # (y, x0, x1)
+    vrules: list[tuple[float, float, float]]  # (x, y0, y1)
+    text: str = ""  # plain text of a page without a table (prose), for the document's identity
+    has_text: bool = False
+
+
+@dataclass
+class Table:
+    page: int
+    above: list[str]  # text lines printed above the table (title, unit)
+    header: list[GridRow] = field(default_factory=list)
+    data: list[GridRow] = field(default_factory=list)
+    first_data: int = 0  # index in `data` of the first band holding figures
+
+
+# ---------------------------------------------------------------- page content
+
+def _page_chars(textpage) -> list[Char]:
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    text = textpage.get_text_range()
+    if len(text) != count:  # outside UCS-2: ask char by char
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
+    left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
+    box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    origin = (ctypes.byref(x), ctypes.byref(y))
+    get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    chars = []
+    for index, char in enumerate(text):
+        if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
+            continue
+        get_origin(raw, index, *origin)
+        size = get_size(raw, index) or (top.value - bottom.value)
+        chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
+    return chars
+
+
+def _page_rules(page) -> tuple[list, list]:
+    """Thin path objects: horizontal and vertical ruling lines (rectangles give 4 edges)."""
+    hrules, vrules = [], []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    raw = page.raw
+    for index in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, index)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+        width, height = x1 - x0, y1 - y0
+        if width < MIN_RULE_LENGTH and height < MIN_RULE_LENGTH:
+            continue
+        if height <= LINE_THICKNESS and width > height:
+            hrules.append(((y0 + y1) / 2, x0, x1))
+        elif width <= LINE_THICKNESS and height > width:
+            vrules.append(((x0 + x1) / 2, y0, y1))
+        else:  # a drawn rectangle: its four edges
+            hrules += [(y0, x0, x1), (y1, x0, x1)]
+            vrules += [(x0, y0, y1), (x1, y0, y1)]
+    return hrules, vrules
+
+
+def _has_grid(hrules, vrules) -> bool:
+    long_h = {round(r[0]) for r in hrules if r[2] - r[1] >= MIN_RULE_LENGTH}
+    long_v = {round(r[0]) for r in vrules if r[2] - r[1] >= MIN_RULE_LENGTH}
+    return len(long_h) >= 2 and len(long_v) >= 2
+
+
+def _snap(values: list[float]) -> list[float]:
+    groups: list[list[float]] = []
+    for value in sorted(values):
+        if groups and value - groups[-1][-1] <= SNAP:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _text_lines(chars: list[Char]) -> list[list[Char]]:
+    """Chars grouped into printed lines, top to bottom, each left to right."""
+    lines: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: -c.base):
+        if lines:
+            last = lines[-1]
+            if abs(last[0].base - char.base) <= max(last[0].size, char.size, 1.0) * 0.3:
+                last.append(char)
+                continue
+        lines.append([char])
+    return [sorted(line, key=lambda c: c.x0) for line in lines]
+
+
+def _line_text(line: list[Char]) -> str:
+    return "".join(c.text for c in line)
+
+
+def _is_figure(text: str) -> bool:
+    return bool(AMOUNT.match(text) or CODE.match(text))
+
+
+# ---------------------------------------------------------------- table grid
+
+class _Grid:
+    """The ruled grid of one page's table: bands (rows) × columns, merged into cells."""
+
+    def __init__(self, content: PageContent):
+        self.content = content
+        long_h = [r for r in content.hrules if r[2] - r[1] >= MIN_RULE_LENGTH]
+        long_v = [r for r in content.vrules if r[2] - r[1] >= MIN_RULE_LENGTH]
+        self.xs = _snap([r[0] for r in long_v])
+        self.ys = sorted(_snap([r[0] for r in long_h]), reverse=True)  # top first
+        self.ok = len(self.xs) >= 2 and len(self.ys) >= 2
+        self.band_override: dict[int, int] = {}
+        self._negated: list[float] = []
+        if not self.ok:
+            return
+        self.h_by_row = self._index(long_h, self.ys)
+        self.v_by_col = self._index(long_v, self.xs)
+        self.top, self.bottom = self.ys[0], self.ys[-1]
+        self.left, self.right = self.xs[0], self.xs[-1]
+
+    @staticmethod
+    def _index(rules, positions):
+        index: dict[int, list[tuple[float, float]]] = {}
+        ordered = sorted(range(len(positions)), key=lambda i: positions[i])
+        keys = [positions[i] for i in ordered]
+        for pos, a, b in rules:
+            at = bisect_right(keys, pos)
+            near = min((i for i in (at - 1, at) if 0 <= i < len(keys)), key=lambda i: abs(keys[i] - pos))
+            if abs(keys[near] - pos) <= SNAP:
+                index.setdefault(ordered[near], []).append((a, b))
+        return index
+
+    def inside(self, char: Char) -> bool:
+        return self.left <= char.cx <= self.right and self.bottom <= char.cy <= self.top
+
+    def cut_before_first_figures(self, chars: list[Char]) -> None:
+        """Split the first band of figures when header text shares its box.
+
+        The Shanghai template prints 类/款/项 in the box of the 合计 row and leaves out the
+        rule under some header cells, so a header and the first figures can share a band.
+        In a column that holds figures (codes or amounts), text above that column's first
+        figure line in that band is header; it moves to a band of its own above the rest.
+        """
+        columns = len(self.xs) - 1
+        first: dict[int, Char] = {}
+        by_column: dict[int | None, list[Char]] = {}
+        for char in chars:
+            by_column.setdefault(self._column_of(char.cx), []).append(char)
+        for column in range(columns):
+            for line in _text_lines(by_column.get(column, [])):
+                if _is_figure(_line_text(line)):
+                    first[column] = line[0]
+                    break
+        bands = [b for b in (self._band_of(c.cy) for c in first.values()) if b is not None]
+        if not bands:
+            return
+        band = min(bands)
+        upper, lower = self.ys[band], self.ys[band + 1]
+        in_band = [c for c in chars if lower <= c.cy < upper]
+        header = []
+        for char in in_band:
+            column = self._column_of(char.cx)
+            figure = first.get(column)
+            if figure is None:
+                continue
+            if self._band_of(figure.cy) != band or char.base > figure.base + figure.size * 0.3:
+                header.append(char)
+        if not header:
+            return
+        header_ids = {id(c) for c in header}
+        self.ys.insert(band + 1, (upper + lower) / 2)
+        self.h_by_row = {(i if i <= band else i + 1): v for i, v in self.h_by_row.items()}
+        self.h_by_row[band + 1] = [(self.left - 1, self.right + 1)]
+        self.band_override = {id(c): band if id(c) in header_ids else band + 1 for c in in_band}
+
+    def _band_of(self, y: float) -> int | None:
+        if len(self._negated) != len(self.ys):
+            self._negated = [-v for v in self.ys]
+        index = bisect_right(self._negated, -y) - 1
+        return index if 0 <= index < len(self.ys) - 1 else None
+
+    def _column_of(self, x: float) -> int | None:
+        index = bisect_right(self.xs, x) - 1
+        return index if 0 <= index < len(self.xs) - 1 else None
+
+    def _has_v(self, column_boundary: int, band: int) -> bool:
+        middle = (self.ys[band] + self.ys[band + 1]) / 2
+        return any(a - SNAP <= middle <= b + SNAP for a, b in self.v_by_col.get(column_boundary, ()))
+
+    def _has_h(self, row_boundary: int, column: int) -> bool:
+        middle = (self.xs[column] + self.xs[column + 1]) / 2
+        return any(a - SNAP <= middle <= b + SNAP for a, b in self.h_by_row.get(row_boundary, ()))
+
+    def cells(self, chars: list[Char]):
+        """Every cell: (first band, last band, first column, last column, text)."""
+        bands, columns = len(self.ys) - 1, len(self.xs) - 1
+        parent = list(range(bands * columns))
+
+        def find(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for band in range(bands):
+            for column in range(columns):
+                slot = band * columns + column
+                if column + 1 < columns and not self._has_v(column + 1, band):
+                    parent[find(slot + 1)] = find(slot)
+                if band + 1 < bands and not self._has_h(band + 1, column):
+                    parent[find(slot + columns)] = find(slot)
+        slots: dict[int, list[int]] = {}
+        for slot in range(bands * columns):
+            slots.setdefault(find(slot), []).append(slot)
+        texts: dict[int, list[Char]] = {}
+        for char in chars:
+            band = self.band_override.get(id(char), None)
+            band = self._band_of(char.cy) if band is None else band
+            column = self._column_of(char.cx)
+            if band is not None and column is not None:
+                texts.setdefault(find(band * columns + column), []).append(char)
+        out = []
+        for root, members in slots.items():
+            first_band = min(m // columns for m in members)
+            last_band = max(m // columns for m in members)
+            in_first = [m % columns for m in members if m // columns == first_band]
+            text = "".join(_line_text(line) for line in _text_lines(texts.get(root, [])))
+            out.append((first_band, last_band, min(in_first), max(in_first), text))
+        return bands, columns, out
+
+
+def _page_table(content: PageContent) -> Table | None:
+    grid = _Grid(content)
+    if not grid.ok:
+        return None
+    inside = [c for c in content.chars if grid.inside(c)]
+    outside = [c for c in content.chars if not grid.inside(c) and c.cy > grid.top]
+    grid.cut_before_first_figures(inside)
+    bands, columns, cells = grid.cells(inside)
+    plain = [[""] * columns for _ in range(bands)]
+    spread = [[""] * columns for _ in range(bands)]
+    for band, last_band, first, last, text in cells:
+        plain[band][first] = text
+        for row in range(band, last_band + 1):  # header cells fill every slot they span
+            for column in range(first, last + 1):
+                spread[row][column] = text
+    first_data = next((b for b in range(bands) if any(_is_figure(t) for t in plain[b])), bands)
+    table = Table(content.number, [_line_text(line) for line in _text_lines(outside)])
+    table.header = [GridRow(spread[b], b + 1, content.number) for b in range(first_data)]
+    table.data = [GridRow(plain[b], b + 1, content.number) for b in range(bands)]
+    table.first_data = first_data
+    return table
+
+
+# ---------------------------------------------------------------- document
+
+def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> ExtractedDocument:
+    vocabulary = vocabulary or load_vocabulary()
+    path = Path(path)
+    source = str(path)
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        raise ExtractionError(source, None, f"not a readable PDF ({error})") from error
+    try:
+        pages = []
+        for number, page in enumerate(pdf, start=1):
+            textpage = page.get_textpage()
+            hrules, vrules = _page_rules(page)
+            content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
+            if content.has_text and _has_grid(hrules, vrules):
+                content.chars = _page_chars(textpage)
+            elif content.has_text:
+                content.text = textpage.get_text_range()
+            pages.append(content)
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    if not any(p.has_text for p in pages):
+        raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
+    tables = [_page_table(content) if content.chars else None for content in pages]
+    page_lines = [table.above if table else content.text.splitlines() for content, table in zip(pages, tables)]
+    meta = _document_meta(path, page_lines)
+    document = ExtractedDocument(meta)
+    assembler = _Assembler(vocabulary, meta, source)
+    for content, table in zip(pages, tables):
+        assembler.feed(content, table)
+    assembler.close()
+    if not assembler.finished:
+        raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
+    for builder in assembler.finished:
+        document.cells.extend(builder.cells)
+        document.warnings.extend(builder.warnings)
+    document.warnings.extend(assembler.warnings)
+    meta.statements_found = " ".join(sorted({b.statement for b in assembler.finished}))
+    return document
+
+
+def department_from_cover(lines: list[str]) -> str | None:
+    """The department the cover names ("上海市普陀区财政局 / 2024年度部门决算"), lines joined."""
+    compact = WHITESPACE.sub("", "".join(lines))
+    match = COVER_TITLE.match(compact)
+    return match.group(1) if match else None
+
+
+def _document_meta(path: Path, page_lines: list[list[str]]) -> DocumentMeta:
+    """Department: the cover page's title (table headers may name another body, e.g. the
+    city bureau above a district one); else the 部门： line or title anywhere in the text."""
+    source = str(path)
+    lines = [line for page in page_lines for line in page]
+    department = department_from_cover(page_lines[0]) if page_lines else None
+    department = department or find_department(lines)
+    year = find_fiscal_year(lines)
+    if not department or not year:
+        missing = "department name" if not department else "fiscal year"
+        raise ExtractionError(source, None, f"no {missing} found: not a departmental final account")
+    return DocumentMeta(
+        document_id=document_id_for(path), source_file=path.name, sha256=sha256_of(path),
+        reader="pdf", department_name=department, fiscal_year=year, unit=find_unit(lines),
+    )
+
+
+class _Assembler:
+    """Pages into statements: a titled table starts one, an untitled table continues it."""
+
+    def __init__(self, vocabulary: Vocabulary, meta: DocumentMeta, source: str):
+        self.vocabulary, self.meta, self.source = vocabulary, meta, source
+        self.current: TableBuilder | None = None
+        self.finished: list[TableBuilder] = []
+        self.warnings: list[str] = []
+
+    def feed(self, content: PageContent, table: Table | None) -> None:
+        if table is None:
+            if content.has_text:
+                self.close()
+            return
+        statement = next((s for s in map(self.vocabulary.statement_for_title, table.above) if s), None)
+        unit = next((u for u in map(unit_of, table.above) if u), None)
+        if statement:
+            self.close()
+            self.current = TableBuilder(statement, self.vocabulary, self.meta.document_id, unit or self.meta.unit)
+            if not table.header:
+                raise ExtractionError(self.source, None, f"table {statement} has no header row", page=content.number)
+            self.current.set_header(table.header)
+            rows = table.data[table.first_data:]
+        elif self.current is not None:
+            rows = table.data
+            repeated = table.header and header_text(table.header) == self.current.header_signature
+            if repeated:
+                rows = table.data[table.first_data:]
+        else:
+            self.warnings.append(f"page {content.number}: a table under no T1…T9 title was skipped")
+            return
+        self.current.add_rows([r for r in rows if not is_column_number_row(r)])
+
+    def close(self) -> None:
+        if self.current is not None:
+            if any(b.statement == self.current.statement for b in self.finished):
+                self.warnings.append(f"{self.current.statement} printed twice; both kept")
+            self.finished.append(self.current)
+            self.current = None

@@ -1,0 +1,285 @@
+"""The PDF reader on the two Shanghai (普陀区) documents, and the text reader kept unchanged."""
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from juesuan.extract import ExtractionError, extract_document
+from juesuan.extract.vocabulary import load_vocabulary, normalize, strip_ordinal
+
+DOCS = Path(__file__).parents[1].parent / "shared" / "documents"
+CAIZHENG = "putuo_caizhengju_2024_final.pdf"
+GUIHUA = "putuo_guihuaziranziyuan_2024_final.pdf"
+QINGYUAN = "qingyuan_rsj_2023_final.txt"
+
+
+def _document(name: str):
+    path = DOCS / name
+    if not path.exists():
+        message = f"development document {path} is missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return extract_document(path)
+
+
+@pytest.fixture(scope="module")
+def caizheng():
+    return _document(CAIZHENG)
+
+
+@pytest.fixture(scope="module")
+def guihua():
+    return _document(GUIHUA)
+
+
+# Every printed figure of the nine tables, counted on the PDF pages (tokens like 1,234.56 in
+# each table's pages; T7 and T8 are printed empty in both documents).
+COUNTS = {
+    CAIZHENG: {"T1": 12, "T2": 45, "T3": 44, "T4": 19, "T5": 44, "T6": 29, "T9": 2},
+    GUIHUA: {"T1": 12, "T2": 50, "T3": 75, "T4": 17, "T5": 75, "T6": 67, "T9": 12},
+}
+
+
+@pytest.mark.parametrize("name", [CAIZHENG, GUIHUA])
+def test_every_printed_figure_once(name):
+    document = _document(name)
+    assert document.counts_by_statement() == COUNTS[name]
+    assert document.meta.statements_found == "T1 T2 T3 T4 T5 T6 T7 T8 T9"
+    assert document.meta.reader == "pdf" and document.meta.unit == "万元"
+    assert all(c.page and c.unit == "万元" for c in document.cells)
+    assert all(re.fullmatch(r"-?\d+\.\d\d", c.amount) for c in document.cells)
+    assert all(not re.search(r"\s", c.row_label) for c in document.cells)
+    assert all(c.code == "" or re.fullmatch(r"\d{3}(\d\d){0,2}", c.code) for c in document.cells)
+    assert not [w for w in document.warnings if "not a number" in w or "header_synonyms" in w]
+
+
+def test_document_identity(caizheng, guihua):
+    assert (caizheng.meta.department_name, caizheng.meta.fiscal_year) == ("上海市普陀区财政局", 2024)
+    # The tables' headers say 上海市规划和自然资源局; the cover names the district bureau.
+    assert (guihua.meta.department_name, guihua.meta.fiscal_year) == ("上海市普陀区规划和自然资源局", 2024)
+
+
+def _value(document, statement, header, *, code=None, label=None, parent=None):
+    hits = [
+        (c.amount, c.page) for c in document.cells
+        if c.statement == statement and (c.column_header == header or c.column_header.endswith("/" + header))
+        and (code is None or c.code == code) and (label is None or c.row_label == label)
+        and (parent is None or c.parent_label == parent)
+    ]
+    assert len(hits) == 1, (statement, header, code, label, hits)
+    return hits[0]
+
+
+# Read off the rendered pages by eye: (statement, header, code, label, amount, page).
+EYE_READ = {
+    CAIZHENG: [
+        ("T1", "收入/决算数", None, "本年收入合计", "2946.25", 6),
+        ("T1", "支出/决算数", None, "本年支出合计", "2940.05", 6),
+        ("T1", "收入/决算数", None, "总计", "2995.39", 7),
+        ("T1", "支出/决算数", None, "总计", "2995.39", 7),
+        ("T1", "收入/决算数", None, "年初结转和结余", "49.14", 7),
+        ("T1", "支出/决算数", None, "十九、住房保障支出", "445.69", 6),
+        ("T2", "本年收入合计", "2010601", "行政运行", "1511.90", 8),
+        ("T2", "其他收入", "2010601", "行政运行", "0.01", 8),
+        ("T2", "财政拨款收入", "2080505", "机关事业单位基本养老保险缴费支出", "160.75", 8),
+        ("T3", "本年支出合计", "2210203", "购房补贴", "258.50", 11),
+        ("T4", "收入/决算数", None, "总计", "2961.68", 13),
+        ("T5", "基本支出", None, "合计", "2336.91", 15),
+        ("T6", "决算数", "30102", "津贴补贴", "1238.58", 16),
+        ("T6", "决算数", "30299", "其他商品和服务支出", "11.53", 17),
+        ("T6", "决算数", None, "人员经费合计", "2152.26", 17),
+        ("T9", "合计/预算数", None, "三公经费", "0.95", 18),
+    ],
+    GUIHUA: [
+        ("T1", "收入/决算数", None, "本年收入合计", "9746.50", 7),
+        ("T1", "支出/决算数", None, "本年支出合计", "9759.38", 7),
+        ("T1", "支出/决算数", None, "总计", "9859.38", 7),
+        ("T1", "支出/决算数", None, "九、卫生健康支出", "236.63", 7),
+        ("T2", "本年收入合计", "2080505", "机关事业单位基本养老保险缴费支出", "446.11", 8),
+        ("T2", "财政拨款收入", "2101102", "事业单位医疗", "196.29", 8),
+        ("T4", "支出/合计", None, "总计", "9746.50", 13),
+        ("T5", "项目支出", "2200150", "事业运行", "2077.09", 14),
+        ("T5", "基本支出", "212", "城乡社区支出", "1572.70", 14),
+        ("T6", "决算数", "30107", "绩效工资", "1594.02", 16),
+        ("T6", "决算数", "31007", "信息网络及软件购置更新", "0.00", 16),
+        ("T6", "决算数", None, "公用经费合计", "480.66", 16),
+        ("T9", "公务接待费/决算数", None, "三公经费", "0.39", 17),
+        ("T9", "公务用车购置及运行维护费/公务用车购置费/预算数", None, "三公经费", "0.00", 17),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", [CAIZHENG, GUIHUA])
+def test_values_read_by_eye(name):
+    document = _document(name)
+    for statement, header, code, label, amount, page in EYE_READ[name]:
+        assert _value(document, statement, header, code=code, label=label) == (amount, page)
+
+
+def test_repeated_line_under_its_parent(caizheng):
+    assert _value(caizheng, "T4", "收入/决算数", label="一、一般公共预算财政拨款",
+                  parent="年初财政拨款结转和结余") == ("21.63", 13)
+
+
+# ------------------------------------------------------------------ balancing identities
+
+def _identity_failures(document) -> list[str]:
+    """The DOMAIN.md identities on raw cells; a sum of n printed terms may be off by n×0.005."""
+    vocabulary = load_vocabulary()
+    rows: dict[str, dict[tuple, dict[str, Decimal]]] = defaultdict(dict)
+    for c in document.cells:
+        measure = vocabulary.header_role(c.statement, c.column_header).measure
+        key = (c.row_index, c.code, normalize(strip_ordinal(c.row_label)), c.parent_label, c.row_label != strip_ordinal(c.row_label))
+        rows[c.statement].setdefault(key, {})[measure] = Decimal(c.amount)
+    failures: list[str] = []
+
+    def check(what, total, terms):
+        terms = list(terms)
+        if abs(total - sum(terms, Decimal(0))) > Decimal("0.005") * max(len(terms), 2) + Decimal("1e-9"):
+            failures.append(f"{document.meta.document_id}: {what}: {total} != {sum(terms, Decimal(0))}")
+
+    def line(st, label, measure, parent=""):
+        return sum((v.get(measure, Decimal(0)) for k, v in rows[st].items() if k[2] == label and k[3] == parent), Decimal(0))
+
+    def numbered(st, measure):  # ordinal lines (一、…) of one side, not under a parent line
+        return [v[measure] for k, v in rows[st].items() if k[4] and not k[3] and measure in v]
+
+    def by_code(st):
+        return {k[1]: v for k, v in rows[st].items() if k[1]}
+
+    def zero(v, m):
+        return v.get(m, Decimal(0))
+
+    # T1
+    inc, exp = "income_amount", "expenditure_amount"
+    check("T1 本年收入合计", line("T1", "本年收入合计", inc), numbered("T1", inc))
+    check("T1 本年支出合计", line("T1", "本年支出合计", exp), numbered("T1", exp))
+    check("T1 收入总计", line("T1", "总计", inc), [line("T1", "本年收入合计", inc), line("T1", "年初结转和结余", inc),
+          sum((v[inc] for k, v in rows["T1"].items() if k[2].startswith("使用非财政拨款结余") and inc in v), Decimal(0))])
+    check("T1 支出总计", line("T1", "总计", exp), [line("T1", "本年支出合计", exp), line("T1", "结余分配", exp),
+                                               line("T1", "年末结转和结余", exp)])
+    check("T1 总计 both sides", line("T1", "总计", inc), [line("T1", "总计", exp)])
+    # T2, T3, T5, T7: rows and the code hierarchy
+    parts = {"T2": ("total_income", ["fiscal_appropriation_income", "superior_subsidy_income", "business_income",
+                                     "operating_income", "affiliated_remittance_income", "other_income"]),
+             "T3": ("total_expenditure", ["basic_expenditure", "project_expenditure", "remittance_to_superior",
+                                          "operating_expenditure", "subsidy_to_affiliates"]),
+             "T5": ("total_expenditure", ["basic_expenditure", "project_expenditure"]),
+             "T7": ("expenditure_subtotal", ["basic_expenditure", "project_expenditure"])}
+    for st, (total, part_measures) in parts.items():
+        measures = {m for v in rows[st].values() for m in v}
+        for k, v in rows[st].items():
+            check(f"{st} row {k[1] or k[2]}", zero(v, total), [zero(v, m) for m in part_measures])
+            if st == "T7":
+                check(f"T7 balance {k[1]}", zero(v, "closing_balance"),
+                      [zero(v, "opening_balance"), zero(v, "current_income"), -zero(v, total)])
+        codes = by_code(st)
+        for measure in measures:
+            check(f"{st} 合计 {measure}", line(st, "合计", measure), [zero(v, measure) for c, v in codes.items() if len(c) == 3])
+            for code, v in codes.items():
+                children = [zero(w, measure) for c, w in codes.items() if len(c) == len(code) + 2 and c.startswith(code)]
+                if len(code) < 7 and children:
+                    check(f"{st} {code} {measure}", zero(v, measure), children)
+    # T4
+    check("T4 本年收入合计", line("T4", "本年收入合计", inc), numbered("T4", inc))
+    t4_parts = ["expenditure_general_budget", "expenditure_government_fund", "expenditure_state_capital"]
+    for k, v in rows["T4"].items():
+        if "expenditure_total" in v:
+            check(f"T4 row {k[2]}", v["expenditure_total"], [zero(v, m) for m in t4_parts])
+    for m in ["expenditure_total"] + t4_parts:
+        check(f"T4 本年支出合计 {m}", line("T4", "本年支出合计", m), numbered("T4", m))
+    check("T4 总计 both sides", line("T4", "总计", inc), [line("T4", "总计", "expenditure_total")])
+    # T6
+    t6 = by_code("T6")
+    for code, v in t6.items():
+        children = [w["economic_amount"] for c, w in t6.items() if len(c) == 5 and c.startswith(code)]
+        if len(code) == 3 and children:
+            check(f"T6 {code}", v["economic_amount"], children)
+    t6_totals = line("T6", "人员经费合计", "economic_amount") + line("T6", "公用经费合计", "economic_amount")
+    check("T6 人员+公用", t6_totals, [v["economic_amount"] for c, v in t6.items() if len(c) == 3])
+    # T9
+    for side in ("budget", "final"):
+        v = next(iter(rows["T9"].values()), {})
+        check(f"T9 {side} 合计", zero(v, f"{side}_total"),
+              [zero(v, f"{side}_{m}") for m in ("outbound_travel", "vehicle_subtotal", "reception")])
+        check(f"T9 {side} 车", zero(v, f"{side}_vehicle_subtotal"),
+              [zero(v, f"{side}_{m}") for m in ("vehicle_purchase", "vehicle_operation")])
+    # across tables
+    t2_total = next((v for k, v in rows["T2"].items() if k[2] == "合计"), {})
+    t3_total = next((v for k, v in rows["T3"].items() if k[2] == "合计"), {})
+    t5_total = next((v for k, v in rows["T5"].items() if k[2] == "合计"), {})
+    check("T1 本年收入合计 = T2 合计", line("T1", "本年收入合计", inc), [zero(t2_total, "total_income")])
+    fiscal_lines = [v[inc] for k, v in rows["T1"].items() if k[4] and "财政拨款收入" in k[2] and inc in v]
+    check("T1 一+二+三 = T2 财政拨款收入", zero(t2_total, "fiscal_appropriation_income"), fiscal_lines)
+    check("T1 本年支出合计 = T3 合计", line("T1", "本年支出合计", exp), [zero(t3_total, "total_expenditure")])
+    t3, t5 = by_code("T3"), by_code("T5")
+    names3 = {k[2]: v for k, v in rows["T3"].items() if len(k[1]) == 3}
+    names5 = {k[2]: v for k, v in rows["T5"].items() if len(k[1]) == 3}
+    for k, v in rows["T1"].items():
+        if k[4] and exp in v:
+            check(f"T1 {k[2]} = T3", v[exp], [zero(names3.get(k[2], {}), "total_expenditure")])
+    for k, v in rows["T4"].items():
+        if k[4] and "expenditure_general_budget" in v:
+            check(f"T4 {k[2]} = T5", v["expenditure_general_budget"], [zero(names5.get(k[2], {}), "total_expenditure")])
+    check("T4 一般公共预算 = T5 合计", line("T4", "本年支出合计", "expenditure_general_budget"), [zero(t5_total, "total_expenditure")])
+    check("T4 收入 = T2 财政拨款收入", line("T4", "本年收入合计", inc), [zero(t2_total, "fiscal_appropriation_income")])
+    check("T5 基本 = T6 人员+公用", zero(t5_total, "basic_expenditure"), [t6_totals])
+    assert t3 and t5 and t6, "identity helper found no coded rows"
+    return failures
+
+
+@pytest.mark.parametrize("name", [CAIZHENG, GUIHUA])
+def test_balancing_identities(name):
+    assert _identity_failures(_document(name)) == []
+
+
+def test_identity_helper_catches_a_misread_digit(caizheng):
+    import copy
+    broken = copy.deepcopy(caizheng)
+    cell = next(c for c in broken.cells if c.statement == "T5" and c.code == "2010601" and c.column_header == "基本支出")
+    cell.amount = "1503.62"
+    assert any("2010601" in f or "20106" in f for f in _identity_failures(broken))
+
+
+# ------------------------------------------------------------------ errors, text reader
+
+def test_scanned_pdf_needs_ocr(tmp_path):
+    """A page rendered to an image and put back as a PDF has no text layer."""
+    import pypdfium2 as pdfium
+
+    scan = pdfium.PdfDocument.new()
+    page = scan.new_page(595, 842)
+    source = DOCS / CAIZHENG
+    if source.exists():
+        original = pdfium.PdfDocument(str(source))
+        bitmap = original[5].render(scale=0.5)
+        image = pdfium.PdfImage.new(scan)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+        page.insert_obj(image)
+        page.gen_content()
+    path = tmp_path / "scanned.pdf"
+    scan.save(str(path))
+    with pytest.raises(ExtractionError, match="needs OCR"):
+        extract_document(path)
+
+
+def test_not_a_pdf(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"this is not a PDF")
+    with pytest.raises(ExtractionError, match="not a readable PDF"):
+        extract_document(path)
+
+
+def test_text_reader_unchanged():
+    document = _document(QINGYUAN)
+    assert len(document.cells) == 1185
+    assert document.counts_by_statement() == {"T1": 42, "T2": 392, "T3": 336, "T4": 125, "T5": 138,
+                                              "T6": 83, "T7": 54, "T8": 3, "T9": 12}
+    assert all(c.page is None for c in document.cells)
