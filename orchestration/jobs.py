@@ -25,7 +25,7 @@ from .resources import JuesuanPaths
 
 # The steps form one chain, so runs execute in one process (a subprocess per step costs
 # seconds of start-up each). Every run writes the same warehouse: the instance's run queue should admit one at a time
-# (tag concurrency limit on this tag; see orchestration/dagster.yaml).
+# (tag concurrency limit on this tag: dagster.yaml at the repository root).
 WRITER_TAG = {"juesuan/warehouse-writer": "1"}
 
 DOCUMENT_ASSETS = AssetSelection.assets(source_document, extracted_document)

@@ -8,7 +8,10 @@ an ephemeral instance.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -89,8 +92,12 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
         report(f"    unchanged, not re-read: {doc}")
 
     report(f"dbt build -> {warehouse}")
-    run = defs.resolve_job_def(warehouse_job.name).execute_in_process(
-        instance=instance, raise_on_error=False, tags={"juesuan/trigger": "build"}, run_config=loggers)
+    dbt_lines = _DbtLines(report)
+    with contextlib.redirect_stdout(dbt_lines):  # dagster-dbt echoes dbt's log lines on stdout
+        run = defs.resolve_job_def(warehouse_job.name).execute_in_process(
+            instance=instance, raise_on_error=False, tags={"juesuan/trigger": "build"}, run_config=loggers)
+    dbt_lines.flush()
+    result.dbt_output = "".join(dbt_lines.lines)
     result.run_ids.append(run.run_id)
     raw = _metadata(run, "raw_tables")
     result.extraction.duplicates = list(raw.get("duplicates_skipped", []) or [])
@@ -109,8 +116,36 @@ def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = No
         }
     else:
         failures = [event.message for event in run.all_events if event.is_step_failure]
-        result.dbt_output = "\n".join(f for f in failures if f)
+        result.dbt_output += "\n".join(f for f in failures if f)
     return result
+
+
+class _DbtLines(io.TextIOBase):
+    """Stands in for stdout during the warehouse run: dbt's lines go to report() as '    dbt: …'."""
+
+    def __init__(self, report: Report):
+        self.report, self.lines, self.partial = report, [], ""
+        self.original = sys.stdout
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.partial += text
+        *complete, self.partial = self.partial.split("\n")
+        for line in complete:
+            self._emit(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.partial:
+            self._emit(self.partial)
+            self.partial = ""
+
+    def _emit(self, line: str) -> None:
+        self.lines.append(line + "\n")
+        with contextlib.redirect_stdout(self.original):
+            self.report("    dbt: " + line.rstrip())
 
 
 def _dbt_succeeded(run) -> bool:
