@@ -59,20 +59,24 @@ def scan_inbox(folders: list[Path]) -> dict[str, tuple[str, Path]]:
         description="Watches the inbox: a new or changed document (by content hash) gets its partition "
                     "and one run; an unchanged one does nothing.")
 def inbox_sensor(context: SensorEvaluationContext, juesuan: JuesuanPaths):
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    # cursor: document id -> [sha256, revision]; the revision keeps run keys unique when a file
+    # goes back to an earlier content (A -> B -> A), which a run key of the hash alone would drop.
+    seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
     found = scan_inbox(juesuan.inbox_paths)
-    changed = {doc: (sha, path) for doc, (sha, path) in found.items() if seen.get(doc) != sha}
+    changed = {doc: (sha, path) for doc, (sha, path) in found.items() if seen.get(doc, [None])[0] != sha}
     if not changed:
         return SkipReason(f"{len(found)} document(s) in the inbox, none new or changed")
     existing = set(context.instance.get_dynamic_partitions(documents_partitions.name))
     new_keys = sorted(doc for doc in changed if doc not in existing)
-    run_requests = [
-        RunRequest(run_key=f"{doc}:{sha}", partition_key=doc,
-                   run_config={"ops": {"source_document": {"config": {"path": str(path)}}}},
-                   tags={"juesuan/document": doc})
-        for doc, (sha, path) in sorted(changed.items())
-    ]
-    cursor = {**seen, **{doc: sha for doc, (sha, _) in changed.items()}}
+    cursor = dict(seen)
+    run_requests = []
+    for doc, (sha, path) in sorted(changed.items()):
+        revision = seen.get(doc, [None, 0])[1] + 1
+        cursor[doc] = [sha, revision]
+        run_requests.append(RunRequest(
+            run_key=f"{doc}:{revision}:{sha[:16]}", partition_key=doc,
+            run_config={"ops": {"source_document": {"config": {"path": str(path)}}}},
+            tags={"juesuan/document": doc}))
     return SensorResult(run_requests=run_requests,
                         dynamic_partitions_requests=[documents_partitions.build_add_request(new_keys)] if new_keys else [],
                         cursor=json.dumps(cursor, sort_keys=True))

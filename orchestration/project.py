@@ -7,6 +7,7 @@ itself for the repository's seeds, else a copy of it beside a `seeds` link to th
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -60,16 +61,29 @@ def _seeds_changed(manifest: Path) -> bool:
     return parsed != {p.stem for p in SEEDS_DIR.glob("*.csv")}
 
 
+def _manifest_stale(manifest: Path) -> bool:
+    return (not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime()
+            or _seeds_changed(manifest))
+
+
 def ensure_manifest(project: DbtProject = juesuan_dbt_project) -> Path:
-    """Run `dbt parse` when the manifest is missing or stale; return its path."""
+    """Run `dbt parse` when the manifest is missing or stale; return its path.
+
+    Several processes load the code location at once (dagster dev's code server, run workers):
+    a file lock lets one parse while the others wait and then find the manifest fresh.
+    """
     manifest = project.manifest_path
-    if (not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime()
-            or _seeds_changed(manifest)):
-        previous = os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS")
-        os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-        try:
-            dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
-        finally:
-            if previous is None:
-                os.environ.pop("DBT_SEND_ANONYMOUS_USAGE_STATS", None)
+    if not _manifest_stale(manifest):
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.parent / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_stale(manifest):
+            previous = os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS")
+            os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+            try:
+                dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+            finally:
+                if previous is None:
+                    os.environ.pop("DBT_SEND_ANONYMOUS_USAGE_STATS", None)
     return manifest

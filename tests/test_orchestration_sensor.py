@@ -59,3 +59,9 @@ def test_new_document_one_run_same_file_none(tmp_path):
     assert [r.partition_key for r in changed.run_requests] == ["qingyuan_rsj_2023_final"]
     assert changed.run_requests[0].run_key != request.run_key
     assert not changed.dynamic_partitions_requests
+
+    # Back to the first content: a run again, under a run key not used before.
+    shutil.copy(source, inbox / DOCUMENT)
+    reverted = evaluate(instance, inbox, tmp_path, changed.cursor)
+    assert [r.partition_key for r in reverted.run_requests] == ["qingyuan_rsj_2023_final"]
+    assert reverted.run_requests[0].run_key not in {request.run_key, changed.run_requests[0].run_key}
