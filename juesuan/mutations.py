@@ -21,12 +21,10 @@ from pathlib import Path
 import duckdb
 
 from .extract import RawCell, extract_document
-from .extract.rawtables import merge_documents
+from .extract.rawtables import copy_vocabulary, merge_documents
 from .pipeline import build_warehouse
 from .paths import PROJECT_ROOT
 
-VOCABULARY = ("header_synonyms.csv", "statement_titles.csv", "functional_classes.csv", "identity_catalog.csv",
-              "identity_row_rules.csv", "summary_lines.csv", "accepted_exceptions.csv")
 
 
 @dataclass
@@ -114,10 +112,7 @@ def run_study(source: Path, workdir: Path, batch_size: int = 400, report=print) 
     quarantined: set[str] = set()
     for start in range(0, len(mutations), batch_size):
         batch = mutations[start:start + batch_size]
-        seeds = workdir / f"seeds_{start}"
-        seeds.mkdir(exist_ok=True)
-        for name in VOCABULARY:
-            shutil.copy(PROJECT_ROOT / "seeds" / name, seeds / name)
+        seeds = copy_vocabulary(PROJECT_ROOT / "seeds", workdir / f"seeds_{start}")
         documents = [original] if start == 0 else []
         for mutation in batch:
             document = extract_document(mutants / f"{mutation.document_id}.txt")

@@ -10,7 +10,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DOCUMENTS = Path(os.environ.get("JUESUAN_SHARED_DOCUMENTS", ROOT.parent / "shared" / "documents"))
 QINGYUAN = "qingyuan_rsj_2023_final.txt"
-VOCABULARY_SEEDS = ("header_synonyms.csv", "statement_titles.csv", "functional_classes.csv")
 
 
 def shared_document(name: str) -> Path:
@@ -37,10 +36,9 @@ def qingyuan(qingyuan_path):
 
 def vocabulary_only_seeds(directory: Path) -> Path:
     """A seeds folder with the project's vocabulary and no raw tables yet."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name in VOCABULARY_SEEDS:
-        shutil.copy(ROOT / "seeds" / name, directory / name)
-    return directory
+    from juesuan.extract.rawtables import copy_vocabulary
+
+    return copy_vocabulary(ROOT / "seeds", directory)
 
 
 def committed_seeds(directory: Path) -> Path:

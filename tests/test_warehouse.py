@@ -18,7 +18,7 @@ from juesuan.pipeline import build
 MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "fct_economic_amounts", "fct_functional_amounts",
-    "fct_summary_lines", "fct_three_public_expenses",
+    "fct_summary_lines", "fct_three_public_expenses", "identity_results", "suspect_cells",
 }
 QINGYUAN_ID = "qingyuan_rsj_2023_final"
 
@@ -69,28 +69,37 @@ def test_facts_answer_questions(empty_inbox_build):
     warehouse = empty_inbox_build.warehouse
     assert query(warehouse, """
         select amount from marts.fct_summary_lines
-        where statement = 'T1' and line_key = '总计' and side = '收入'""") == [(Decimal("51193.49"),)]
+        where statement = 'T1' and line_key = '总计' and side = '收入'
+        and document_key = ?""", QINGYUAN_ID) == [(Decimal("51193.49"),)]
     assert query(warehouse, """
         select amount from marts.fct_functional_amounts
-        where statement = 'T3' and functional_code = '2080101' and measure = 'basic_expenditure'""") == [
+        where statement = 'T3' and functional_code = '2080101' and measure = 'basic_expenditure'
+        and document_key = ?""", QINGYUAN_ID) == [
         (Decimal("2004.53"),)]
     assert query(warehouse, """
         select functional_class_code, amount from marts.fct_summary_lines
-        where statement = 'T1' and line_key = '教育支出'""") == [("205", Decimal("15670.37"))]
+        where statement = 'T1' and line_key = '教育支出'
+        and document_key = ?""", QINGYUAN_ID) == [("205", Decimal("15670.37"))]
     assert query(warehouse, """
-        select amount from marts.fct_economic_amounts where economic_code = '30113'""") == [(Decimal("933.42"),)]
+        select amount from marts.fct_economic_amounts where economic_code = '30113'
+        and document_key = ?""", QINGYUAN_ID) == [(Decimal("933.42"),)]
     assert query(warehouse, """
-        select amount from marts.fct_three_public_expenses where basis = '决算数' and item = 'reception'""") == [
+        select amount from marts.fct_three_public_expenses where basis = '决算数' and item = 'reception'
+        and document_key = ?""", QINGYUAN_ID) == [
         (Decimal("5.59"),)]
     assert query(warehouse, "select row_key from marts.all_amounts where statement = 'T4' and amount = 422.76 "
-                            "and measure = 'income_amount' order by 1") == [
+                            "and measure = 'income_amount' and document_key = ? order by 1", QINGYUAN_ID) == [
         ("年初财政拨款结转和结余",), ("年初财政拨款结转和结余/一般公共预算财政拨款",)]
 
 
 def test_dimensions(empty_inbox_build):
     warehouse = empty_inbox_build.warehouse
-    assert query(warehouse, "select document_key, department_name, fiscal_year, source_file from marts.dim_document") == [
-        (QINGYUAN_ID, "清远市人力资源和社会保障局", 2023, "qingyuan_rsj_2023_final.txt")]
+    assert query(warehouse, "select document_key, department_name, fiscal_year, source_file, status "
+                            "from marts.dim_document order by 1") == [
+        ("putuo_caizhengju_2024_final", "上海市普陀区财政局", 2024, "putuo_caizhengju_2024_final.pdf", "published"),
+        ("putuo_guihuaziranziyuan_2024_final", "上海市普陀区规划和自然资源局", 2024,
+         "putuo_guihuaziranziyuan_2024_final.pdf", "published"),
+        (QINGYUAN_ID, "清远市人力资源和社会保障局", 2023, "qingyuan_rsj_2023_final.txt", "published")]
     assert query(warehouse, """
         select subject_name, subject_level, parent_code, class_code, section_code, name_variants
         from marts.dim_functional_subject where functional_code = '2080110'""") == [
@@ -98,12 +107,14 @@ def test_dimensions(empty_inbox_build):
     assert query(warehouse, """
         select subject_name, subject_level, parent_code from marts.dim_economic_subject
         where economic_code = '30101'""") == [("基本工资", "款", "301")]
-    assert query(warehouse, "select fiscal_year_label from marts.dim_fiscal_year") == [("2023年度",)]
+    assert query(warehouse, "select fiscal_year_label from marts.dim_fiscal_year order by 1") == [
+        ("2023年度",), ("2024年度",)]
 
 
 def test_summary_reports_documents_facts_and_checks(empty_inbox_build):
     summary = empty_inbox_build.summary
-    assert summary["documents"] == 1 and summary["amounts"] == 1185
+    assert summary["documents"] == 3 and summary["statuses"] == {"published": 3}
+    assert summary["amounts"] == 1185 + 197 + 306
     assert summary["dbt"]["error"] == 0 and summary["dbt"]["pass"] > 50
 
 
@@ -125,10 +136,11 @@ def test_a_new_document_in_the_inbox_joins_the_others_once(tmp_path, qingyuan_pa
         assert cli(["build", "--documents", str(inbox), "--warehouse", str(warehouse), "--seeds", str(seeds),
                     "--quiet"]) == 0
         rows = query(warehouse, "select document_key, department_name, fiscal_year, count(*) from marts.all_amounts "
-                                "group by all order by 1")
+                                "where document_key like 'qingyuan%' group by all order by 1")
         assert rows == [("qingyuan_rsj_2023_final", "清远市人力资源和社会保障局", 2023, 1185),
                         ("qingyuan_test_2022", "清远市测试局", 2022, 1185)]
-    assert "facts (marts.all_amounts): 2370" in capsys.readouterr().out
+        assert query(warehouse, "select count(*) from marts.dim_document") == [(4,)]
+    assert f"facts (marts.all_amounts): {2 * 1185 + 197 + 306}" in capsys.readouterr().out
     # the repository's own seeds were not touched
     assert "qingyuan_test_2022" not in (ROOT / "seeds" / "raw_documents.csv").read_text(encoding="utf-8")
 

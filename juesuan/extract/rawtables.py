@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,16 @@ from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, ExtractedDocument
 
 DOCUMENTS_FILE = "raw_documents.csv"
 CELLS_FILE = "raw_cells.csv"
+
+
+def copy_vocabulary(source: Path, target: Path) -> Path:
+    """Every seed that is not a raw table (vocabulary, identity rules, acceptances) into `target`."""
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(Path(source).glob("*.csv")):
+        if path.name not in (DOCUMENTS_FILE, CELLS_FILE):
+            shutil.copy(path, target / path.name)
+    return target
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -37,7 +37,9 @@ matched as (
                 or cells.column_header like '%/' || synonyms.header
             )
     qualify row_number() over (
-        partition by cells.document_key, cells.statement, cells.row_index, cells.column_header, cells.source_line
+        partition by
+            cells.document_key, cells.statement, cells.row_index, cells.source_line, cells.page,
+            cells.column_header, cells.row_label, cells.code
         order by (synonyms.statement = '*'), length(synonyms.header) desc
     ) = 1
 

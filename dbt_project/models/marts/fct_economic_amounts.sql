@@ -15,9 +15,13 @@ select
     code as economic_code,
     row_key,
     row_label,
-    case measure
-        when 'personnel_amount' then '人员经费'
-        when 'public_amount' then '公用经费'
+    -- the half of the table when it is printed with 人员经费/公用经费 headers; otherwise the
+    -- national rule: 工资福利支出 (301) and 对个人和家庭的补助 (303) are 人员经费
+    case
+        when measure = 'personnel_amount' then '人员经费'
+        when measure = 'public_amount' then '公用经费'
+        when left(coalesce(code, ''), 3) in ('301', '303') or row_key like '人员经费%' then '人员经费'
+        else '公用经费'
     end as expense_type,
     measure,
     amount,

@@ -1,7 +1,8 @@
 -- Where a document fails identities, the cells most likely misprinted or misread: for each cell
 -- in a failed identity, the correction that balances one of its failed identities is tried on
 -- every identity the cell is in; a cell scores the failed identities it would make pass minus
--- the passing ones it would break. Rank 1 is the best score (ties share it).
+-- the passing ones it would break. Rank 1 is the best score (ties share it). Of a cell's
+-- corrections with the same score, the one that balances the most identities exactly wins.
 
 with
 
@@ -69,7 +70,10 @@ scored as (
         count(*) filter (
             where placed.status = 'passed'
             and abs(placed.difference + placed.coefficient * corrections.correction) > placed.tolerance
-        ) as identities_broken
+        ) as identities_broken,
+        count(*) filter (
+            where placed.difference + placed.coefficient * corrections.correction = 0
+        ) as identities_exact
     from corrections
     inner join placed
         on
@@ -90,7 +94,7 @@ best_per_cell as (
     where identities_fixed > 0
     qualify row_number() over (
         partition by document_key, statement, row_key, measure
-        order by identities_fixed - identities_broken desc, abs(correction) asc
+        order by identities_fixed - identities_broken desc, identities_exact desc, abs(correction) asc
     ) = 1
 
 )

@@ -1,5 +1,6 @@
 -- One row per identity instance per document: left, right, difference, the rounding tolerance
--- (n printed terms summed into a printed total may differ from it by n × 0.005 万元) and status.
+-- (n printed terms summed into a printed total may differ from it by n × 0.005 万元; across
+-- tables, every printed term of both sides counts) and status.
 -- An identity whose tables the document lacks, or whose lines it does not print, is reported
 -- once as not applicable.
 
@@ -58,7 +59,15 @@ judged as (
     select
         *,
         left_value - right_value as difference,
-        cast(greatest(printed_terms - 1, 0) * 0.005 as decimal(18, 3)) as tolerance
+        -- within a table, a printed total of n printed parts may differ from their sum by
+        -- n x 0.005; across tables both sides are printed totals, each carrying its own
+        -- rounding, so every printed term on either side counts
+        cast(
+            case
+                when family = 'cross_table' then printed_terms
+                else greatest(printed_terms - 1, 0)
+            end * 0.005 as decimal(18, 3)
+        ) as tolerance
     from evaluated
 
 ),
