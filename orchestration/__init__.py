@@ -1,0 +1,1 @@
+"""Dagster orchestration of the juesuan warehouse: thin assets over the juesuan library."""
