@@ -27,7 +27,10 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import build, format_summary
+    # Dagster is the runner: the CLI executes the same jobs in process (orchestration/run.py)
+    from orchestration.run import build_in_process as build
+
+    from .pipeline import format_summary
 
     folders = [Path(p) for p in (args.documents or [default_inbox()])]
     result = build(folders, Path(args.warehouse), Path(args.seeds),
@@ -37,8 +40,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _accept(args: argparse.Namespace) -> int:
+    from orchestration.run import build_in_process as build
+
     from .extract.rawtables import record_acceptance
-    from .pipeline import build, format_summary
+    from .pipeline import format_summary
 
     try:
         entry = record_acceptance(Path(args.seeds), args.document, args.reason, date.today().isoformat())
