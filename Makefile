@@ -17,6 +17,10 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/juesuan build
 
+bench: install
+	$(BIN)/python scripts/bench_scale.py --sizes 1 100 1000 10000
+	$(BIN)/python scripts/bench_pdf.py --repeat 7
+
 docs: install
 	$(BIN)/juesuan docs
 

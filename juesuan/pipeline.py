@@ -6,10 +6,12 @@ the last good one untouched.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -17,7 +19,7 @@ from typing import Callable, Iterable
 import duckdb
 
 from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
-from .extract.rawtables import merge_documents
+from .extract.rawtables import drop_twins, merge_documents, write_document_files
 from .validation import ValidationReport, validate_warehouse
 from .paths import DBT_PROJECT_DIR, PROJECT_ROOT, default_seeds_dir, default_warehouse
 
@@ -79,6 +81,41 @@ def extract_all(paths: list[Path], report: Report = print) -> ExtractionOutcome:
     return outcome
 
 
+def _extract_to_files(job: tuple[str, str]) -> tuple[str, int, str]:
+    path, raw_dir = job
+    try:
+        document = extract_document(Path(path))
+    except ExtractionError as error:
+        return path, -1, str(error)
+    write_document_files(Path(raw_dir), document)
+    return path, len(document.cells), ""
+
+
+def extract_to_raw_dir(paths: list[Path], raw_dir: Path, processes: int | None = None,
+                       report: Report = print) -> tuple[int, list[str]]:
+    """Large corpora: extract in parallel straight into per-document raw CSV files.
+
+    Returns the number of amounts written and the failures (file: line: reason).
+    """
+    from multiprocessing import get_context
+
+    jobs = [(str(p), str(raw_dir)) for p in paths]
+    amounts, failures = 0, []
+    step = max(1, len(jobs) // 10)
+    with get_context("fork").Pool(processes or os.cpu_count() or 1) as pool:
+        for number, (path, cells, error) in enumerate(pool.imap_unordered(_extract_to_files, jobs, chunksize=8), 1):
+            if error:
+                failures.append(error)
+                report(f"    FAILED {error}")
+            else:
+                amounts += cells
+            if number % step == 0 or number == len(jobs):
+                report(f"extract: {number}/{len(jobs)} documents")
+    for twin in drop_twins(raw_dir):
+        report(f"    skipped {twin}: same content already held under another name")
+    return amounts, failures
+
+
 def load_raw_tables(outcome: ExtractionOutcome, seeds_dir: Path, report: Report = print) -> None:
     if not outcome.documents:
         return
@@ -134,17 +171,31 @@ def building_path(warehouse: Path) -> Path:
 
 
 def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
-                    target_dir: Path | None = None,
-                    validate: bool = True) -> tuple[bool, str, ValidationReport | None]:
-    """dbt build into a new file, validate it with the GX suites, then publish it by an atomic rename."""
+                    target_dir: Path | None = None, validate: bool = True, raw_dir: Path | None = None,
+                    incremental: bool = False,
+                    timings: dict | None = None) -> tuple[bool, str, ValidationReport | None]:
+    """dbt build into a new file, validate it with the GX suites, then publish it by an atomic rename.
+
+    raw_dir: read the raw tables from per-document CSV files there instead of seeds (large corpora).
+    incremental: start from a copy of the published warehouse, so the models keyed by document
+    process only new or changed documents.
+    """
+    timings = timings if timings is not None else {}
     warehouse = Path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging_file = building_path(warehouse)
     for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    if incremental and warehouse.exists():
+        shutil.copyfile(warehouse, staging_file)
     project = dbt_project_for(seeds_dir, warehouse.parent / ".juesuan-dbt")
     env = dbt_environment(staging_file, target_dir)
-    ok, output = run_dbt(["build"], env, report, project)
+    args = ["build"]
+    if raw_dir is not None:
+        args += ["--vars", json.dumps({"raw_dir": str(Path(raw_dir).resolve())})]
+    started = time.monotonic()
+    ok, output = run_dbt(args, env, report, project)
+    timings["dbt"] = time.monotonic() - started
     if not ok:
         staging_file.unlink(missing_ok=True)
         return False, output, None
@@ -152,7 +203,9 @@ def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
         os.replace(staging_file, warehouse)
         return True, output, None
     report("validate: Great Expectations suites (balancing identities)")
+    started = time.monotonic()
     validation = validate_warehouse(staging_file)
+    timings["validation"] = time.monotonic() - started
     if not validation.success:
         staging_file.unlink(missing_ok=True)
         return True, output, validation

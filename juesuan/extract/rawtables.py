@@ -105,3 +105,32 @@ def record_acceptance(directory: Path, document_id: str, reason: str, accepted_o
     accepted.append(entry)
     write_rows(directory / ACCEPTED_FILE, ACCEPTED_COLUMNS, sorted(accepted, key=lambda r: r["document_id"]))
     return entry
+
+
+def write_document_files(raw_dir: Path, document: ExtractedDocument) -> None:
+    """The large-corpus layout: <raw_dir>/documents/<id>.csv and <raw_dir>/cells/<id>.csv.
+
+    Adding a document writes two small files and rewrites nothing else; a document id is
+    replaced in place.
+    """
+    raw_dir = Path(raw_dir)
+    meta = document.meta
+    cells = [{k: str(v) for k, v in c.as_row().items()} for c in document.cells]
+    write_rows(raw_dir / "cells" / f"{meta.document_id}.csv", CELL_COLUMNS, sorted(cells, key=_cell_order))
+    write_rows(raw_dir / "documents" / f"{meta.document_id}.csv", DOCUMENT_COLUMNS, [meta.as_row()])
+
+
+def drop_twins(raw_dir: Path) -> list[str]:
+    """Remove documents whose bytes equal an earlier-named one (a copy is not a second document)."""
+    raw_dir = Path(raw_dir)
+    seen: dict[str, str] = {}
+    dropped = []
+    for path in sorted((raw_dir / "documents").glob("*.csv")):
+        sha = read_rows(path)[0]["sha256"]
+        if sha in seen:
+            path.unlink()
+            (raw_dir / "cells" / path.name).unlink(missing_ok=True)
+            dropped.append(path.stem)
+        else:
+            seen[sha] = path.stem
+    return dropped
