@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from conftest import shared_document
 
 from juesuan.corpus import STATEMENTS, generate_corpus, main, read_manifest, read_template
 from juesuan.extract import extract_document
@@ -29,11 +30,7 @@ CENT = Decimal("0.01")
 
 @pytest.fixture(scope="module")
 def template() -> Path:
-    if not TEMPLATE.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"template document missing: {TEMPLATE}")
-        pytest.skip(f"template document missing: {TEMPLATE}")
-    return TEMPLATE
+    return shared_document(TEMPLATE.name)
 
 
 @pytest.fixture(scope="module")

@@ -1,35 +1,26 @@
 """The whole asset graph, materialized in process on the shared documents (dagster's own APIs)."""
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import shared_documents_dir, vocabulary_only_seeds
 from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 
 from juesuan.extract import extract_document
 from juesuan.extract.document import document_id_for
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "documents"
 REPO = Path(__file__).resolve().parents[1]
 RAW_TABLES = ("raw_cells.csv", "raw_documents.csv")
 BROKEN_ID = "zz_not_a_final_account"
 
 
 def shared_documents() -> Path:
-    if not SHARED.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared documents missing: {SHARED}")
-        pytest.skip(f"shared documents missing: {SHARED}")
-    return SHARED
+    return shared_documents_dir()
 
 
 def fresh_seeds(folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    for path in (REPO / "seeds").glob("*.csv"):  # vocabulary, identity catalog, acceptances
-        if path.name not in RAW_TABLES:
-            shutil.copy(path, folder / path.name)
-    return folder
+    return vocabulary_only_seeds(folder)
 
 
 def read_all(warehouse: Path, sql: str):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import shared_document
 from dagster import DagsterInstance
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "documents"
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENT = "qingyuan_rsj_2023_final.txt"
 TOTALS = "select count(*), sum(amount), count(distinct document_key) from marts.all_amounts"
@@ -51,11 +51,7 @@ def read_totals(warehouse: Path) -> list:
 def test_reader_keeps_consistent_data_through_a_build(tmp_path):
     from orchestration.run import build_in_process
 
-    source = SHARED / DOCUMENT
-    if not source.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared document missing: {source}")
-        pytest.skip(f"shared document missing: {source}")
+    source = shared_document(DOCUMENT)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(source, inbox / DOCUMENT)

@@ -1,25 +1,19 @@
 """The inbox sensor: a new or changed document gets its partition and one run; the same file gets none."""
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import shared_document as shared_document_named
 from dagster import DagsterInstance, SensorResult, SkipReason, build_sensor_context
 
 from orchestration.jobs import inbox_sensor
 from orchestration.resources import JuesuanPaths
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "documents"
 DOCUMENT = "qingyuan_rsj_2023_final.txt"
 
 
 def shared_document() -> Path:
-    path = SHARED / DOCUMENT
-    if not path.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared document missing: {path}")
-        pytest.skip(f"shared document missing: {path}")
-    return path
+    return shared_document_named(DOCUMENT)
 
 
 def evaluate(instance, inbox: Path, tmp_path: Path, cursor):

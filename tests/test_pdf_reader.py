@@ -1,31 +1,25 @@
 """The PDF reader on the two Shanghai (普陀区) documents, and the text reader kept unchanged."""
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_DOCUMENTS, shared_document
 
 from juesuan.extract import ExtractionError, extract_document
 from juesuan.extract.vocabulary import load_vocabulary, normalize, strip_ordinal
 
-DOCS = Path(__file__).parents[1].parent / "shared" / "documents"
+DOCS = SHARED_DOCUMENTS
 CAIZHENG = "putuo_caizhengju_2024_final.pdf"
 GUIHUA = "putuo_guihuaziranziyuan_2024_final.pdf"
 QINGYUAN = "qingyuan_rsj_2023_final.txt"
 
 
 def _document(name: str):
-    path = DOCS / name
-    if not path.exists():
-        message = f"development document {path} is missing"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return extract_document(path)
+    return extract_document(shared_document(name))
 
 
 @pytest.fixture(scope="module")

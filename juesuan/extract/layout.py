@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .model import RawCell
+from .model import DocumentMeta, ExtractedDocument, RawCell
 from .vocabulary import HeaderRole, Vocabulary, normalize, strip_ordinal
 
 AMOUNT = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
@@ -199,3 +199,14 @@ class TableBuilder:
         if key == normalize(label):
             self._parents[half] = label
         return ""
+
+
+def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: list[str]) -> ExtractedDocument:
+    """The document both readers hand over: every statement's cells, and every warning."""
+    document = ExtractedDocument(meta)
+    for table in tables:
+        document.cells.extend(table.cells)
+        document.warnings.extend(table.warnings)
+    document.warnings.extend(warnings)
+    meta.statements_found = " ".join(sorted({table.statement for table in tables}))
+    return document

@@ -31,7 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
-from .layout import AMOUNT, CODE, GridRow, TableBuilder, header_text, is_column_number_row
+from .layout import AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, is_column_number_row
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -351,19 +351,13 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
     tables = [_page_table(content) if content.chars else None for content in pages]
     page_lines = [table.above if table else content.text.splitlines() for content, table in zip(pages, tables)]
     meta = _document_meta(path, page_lines)
-    document = ExtractedDocument(meta)
     assembler = _Assembler(vocabulary, meta, source)
     for content, table in zip(pages, tables):
         assembler.feed(content, table)
     assembler.close()
     if not assembler.finished:
         raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
-    for builder in assembler.finished:
-        document.cells.extend(builder.cells)
-        document.warnings.extend(builder.warnings)
-    document.warnings.extend(assembler.warnings)
-    meta.statements_found = " ".join(sorted({b.statement for b in assembler.finished}))
-    return document
+    return assemble_document(meta, assembler.finished, assembler.warnings)
 
 
 def department_from_cover(lines: list[str]) -> str | None:

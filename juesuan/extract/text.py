@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .document import (document_id_for, find_department, find_fiscal_year, find_unit,
                        sha256_of, unit_of)
-from .layout import GridRow, TableBuilder, header_text, split_header
+from .layout import GridRow, TableBuilder, assemble_document, header_text, split_header
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -25,14 +25,7 @@ def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> Extr
     tables.finish(len(lines))
     if not tables.finished:
         raise ExtractionError(source, len(lines), "no 部门决算 statement (T1…T9) found: not a departmental final account")
-    meta = _document_meta(path, lines)
-    document = ExtractedDocument(meta)
-    for builder in tables.finished:
-        document.cells.extend(builder.cells)
-        document.warnings.extend(builder.warnings)
-    document.warnings.extend(tables.warnings)
-    meta.statements_found = " ".join(sorted({b.statement for b in tables.finished}))
-    return document
+    return assemble_document(_document_meta(path, lines), tables.finished, tables.warnings)
 
 
 def _document_meta(path: Path, lines: list[str]) -> DocumentMeta:
