@@ -4,6 +4,7 @@
     state.json          sha256 of the source, extractor version, status (extracted | quarantined), error
     raw_documents.csv   the document's own raw tables (juesuan.extract.rawtables.write_document)
     raw_cells.csv
+    raw_narrative.csv   the figures its narrative states
 The raw_tables asset merges every extracted document into the seeds and drops quarantined ones.
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import juesuan.extract as extract_package
 from juesuan.extract import DocumentMeta, ExtractedDocument, RawCell
-from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, read_rows, write_document
+from juesuan.extract.narrative import NarrativeFigure
+from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, NARRATIVE_FILE, RAW_FILES, read_rows, write_document
 
 EXTRACTED = "extracted"
 QUARANTINED = "quarantined"
@@ -88,7 +90,7 @@ class ExtractionStore:
 
     def quarantine(self, document_id: str, source: Path, sha256: str, error: Exception) -> DocumentState:
         folder = self.folder(document_id)
-        for name in (DOCUMENTS_FILE, CELLS_FILE):
+        for name in RAW_FILES:
             (folder / name).unlink(missing_ok=True)
         state = DocumentState(document_id, str(source), sha256, extractor_version(), QUARANTINED, str(error),
                               getattr(error, "line", None), getattr(error, "page", None),
@@ -109,4 +111,7 @@ class ExtractionStore:
         cells = [RawCell(**row) for row in read_rows(folder / CELLS_FILE)]
         for cell in cells:
             cell.page = cell.page if cell.page != "" else None
-        return ExtractedDocument(meta, cells)
+        narrative = [NarrativeFigure(**row) for row in read_rows(folder / NARRATIVE_FILE)]
+        for figure in narrative:
+            figure.page = figure.page if figure.page != "" else None
+        return ExtractedDocument(meta, cells, narrative=narrative)

@@ -17,7 +17,8 @@ from juesuan.pipeline import build, dbt_project_for, format_summary
 
 QINGYUAN_ID = "qingyuan_rsj_2023_final"
 # identities evaluated on qingyuan_rsj_2023_final.txt, per family
-QINGYUAN_FAMILIES = {"cross_table": 117, "hierarchy": 460, "row_sums": 177, "summary_totals": 46, "three_public": 4}
+QINGYUAN_FAMILIES = {"cross_table": 117, "hierarchy": 460, "row_sums": 177, "summary_totals": 46, "three_public": 4,
+                     "narrative": 27}
 
 
 def query(warehouse: Path, sql: str, *params):
@@ -89,7 +90,7 @@ def test_missing_tables_make_identities_not_applicable_never_passed(committed_bu
 
 def test_every_identity_of_the_catalog_is_reported_for_every_document(committed_build):
     catalog = {r["identity_template"] for r in read_rows(ROOT / "seeds" / "identity_catalog.csv")}
-    assert len(catalog) == 34
+    assert len(catalog) == 36
     for document in (QINGYUAN_ID, "putuo_caizhengju_2024_final", "putuo_guihuaziranziyuan_2024_final"):
         reported = {r[0] for r in query(committed_build.warehouse,
                                         "select distinct identity_template from marts.identity_results "
@@ -183,7 +184,7 @@ def test_dbt_build_by_hand_never_publishes_a_failed_document(shifted_build, tmp_
     _, seeds = shifted_build
     hand_seeds = tmp_path / "seeds"
     hand_seeds.mkdir()
-    for name in ("raw_documents.csv", "raw_cells.csv"):
+    for name in ("raw_documents.csv", "raw_cells.csv", "raw_narrative.csv"):
         (hand_seeds / name).write_bytes((seeds / name).read_bytes())
     vocabulary_only_seeds(hand_seeds)
     (hand_seeds / "accepted_exceptions.csv").write_text("document_id,sha256,reason,accepted_on\n", encoding="utf-8")
@@ -193,3 +194,28 @@ def test_dbt_build_by_hand_never_publishes_a_failed_document(shifted_build, tmp_
     done = subprocess.run([str(dbt), "build"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
     assert query(tmp_path / "hand.duckdb", "select distinct document_key from marts.all_amounts") == [("qingyuan",)]
+
+
+def test_the_narrative_is_checked_against_the_tables_and_its_own_arithmetic(committed_build):
+    rows = query(committed_build.warehouse, """
+        select identity_template, count(*) from marts.identity_results
+        where document_key = ? and family = 'narrative' and status = 'passed' group by 1 order by 1""", QINGYUAN_ID)
+    assert rows == [("叙述增减率 = 增减额 ÷ 基数", 14), ("叙述金额 = 表内金额", 13)]
+    # 8,628.85 万元, up 8,496.26 on the prior year, printed as 6,407.7%: 6,407.92% from the rounded
+    # figures, inside what their rounding allows (0.537)
+    assert query(committed_build.warehouse, """
+        select left_value, right_value, tolerance from marts.identity_results
+        where document_key = ? and identity like '政府性基金预算财政拨款收入 6407.7%narrative line 513%'""",
+                 QINGYUAN_ID) == [(Decimal("6407.70"), Decimal("6407.92"), Decimal("0.537"))]
+
+
+def test_a_misstated_narrative_figure_is_caught(tmp_path, qingyuan_path):
+    text = qingyuan_path.read_text(encoding="utf-8").replace("事业收入2,338.26万元", "事业收入2,383.26万元")
+    inbox = tmp_path / "documents"
+    inbox.mkdir()
+    (inbox / "misstated.txt").write_text(text, encoding="utf-8")
+    result = build([inbox], tmp_path / "w.duckdb", vocabulary_only_seeds(tmp_path / "seeds"), report=lambda _: None)
+    failed = query(result.warehouse, """
+        select identity_template from marts.identity_results where status = 'failed' order by 1""")
+    assert failed == [("叙述增减率 = 增减额 ÷ 基数",), ("叙述金额 = 表内金额",)]
+    assert query(result.warehouse, "select status from marts.dim_document") == [("quarantined",)]

@@ -11,7 +11,6 @@ from juesuan.extract import extract_document
 from juesuan.extract.document import document_id_for
 
 REPO = Path(__file__).resolve().parents[1]
-RAW_TABLES = ("raw_cells.csv", "raw_documents.csv")
 BROKEN_ID = "zz_not_a_final_account"
 
 

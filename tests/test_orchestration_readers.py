@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import shared_document
+from conftest import shared_document, vocabulary_only_seeds
 from dagster import DagsterInstance
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,11 +55,7 @@ def test_reader_keeps_consistent_data_through_a_build(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(source, inbox / DOCUMENT)
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for path in (REPO / "seeds").glob("*.csv"):  # everything but the raw tables
-        if path.name not in ("raw_cells.csv", "raw_documents.csv"):
-            shutil.copy(path, seeds / path.name)
+    seeds = vocabulary_only_seeds(tmp_path / "seeds")
     warehouse = tmp_path / "warehouse" / "juesuan.duckdb"
     instance = DagsterInstance.ephemeral()
     assert build_in_process([inbox], warehouse, seeds, instance=instance, report=lambda _: None).published

@@ -5,7 +5,8 @@ import csv
 
 from conftest import ROOT, SHARED_DOCUMENTS, shared_document
 from juesuan.extract import extract_document
-from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, merge_documents, read_rows, write_document
+from juesuan.extract.rawtables import (CELLS_FILE, DOCUMENTS_FILE, NARRATIVE_FILE, merge_documents, read_rows,
+                                      write_document)
 
 
 def rows_of(directory, name, document_id):
@@ -18,7 +19,7 @@ def test_committed_seeds_equal_a_fresh_extraction(tmp_path):
     for held in committed:
         document = extract_document(shared_document(held["source_file"]))
         write_document(tmp_path / held["document_id"], document)
-        for name in (DOCUMENTS_FILE, CELLS_FILE):
+        for name in (DOCUMENTS_FILE, CELLS_FILE, NARRATIVE_FILE):
             fresh = read_rows(tmp_path / held["document_id"] / name)
             assert rows_of(ROOT / "seeds", name, held["document_id"]) == fresh, name
 

@@ -76,3 +76,11 @@ def test_every_printed_header_maps_to_a_measure(qingyuan):
 
 def test_cells_are_tied_to_source_lines_not_pages(qingyuan):
     assert all(c.page is None and c.source_line > 0 for c in qingyuan.cells)
+
+
+def test_narrative_figures(qingyuan):
+    figures = [(f.topic, f.amount, f.base, f.change, f.rate, f.source_line) for f in qingyuan.narrative]
+    assert len(figures) == 14
+    assert ("一般公共预算财政拨款收入", "34365.67", "prior_year", "-3683.75", "-9.7", 511) in figures
+    assert ("一般公共预算财政拨款支出", "34342.82", "budget", "14000.9", "68.8", 553) in figures
+    assert ("公务接待费支出决算", "5.59", "prior_year", "2.22", "65.9", 559) in figures

@@ -201,9 +201,14 @@ class TableBuilder:
         return ""
 
 
-def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: list[str]) -> ExtractedDocument:
-    """The document both readers hand over: every statement's cells, and every warning."""
+def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: list[str],
+                      prose: list[tuple[int, int | None, str]] = ()) -> ExtractedDocument:
+    """The document both readers hand over: every statement's cells, the narrative's figures
+    (from prose lines: line number, page, text), and every warning."""
+    from .narrative import read_figures
+
     document = ExtractedDocument(meta)
+    document.narrative = read_figures(meta.document_id, list(prose))
     for table in tables:
         document.cells.extend(table.cells)
         document.warnings.extend(table.warnings)

@@ -7,6 +7,7 @@ CELL_COLUMNS = [
     "document_id", "statement", "row_index", "row_label", "parent_label", "code",
     "column_header", "amount_text", "amount", "unit", "source_line", "page",
 ]
+NARRATIVE_COLUMNS = ["document_id", "topic", "amount", "base", "change", "rate", "source_line", "page"]
 DOCUMENT_COLUMNS = [
     "document_id", "source_file", "sha256", "reader", "department_name",
     "fiscal_year", "unit", "statements_found",
@@ -65,6 +66,7 @@ class ExtractedDocument:
     meta: DocumentMeta
     cells: list[RawCell] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    narrative: list = field(default_factory=list)  # NarrativeFigure: what the 情况说明 states
 
     def counts_by_statement(self) -> dict[str, int]:
         counts: dict[str, int] = {}

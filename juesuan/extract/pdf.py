@@ -357,7 +357,9 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
     assembler.close()
     if not assembler.finished:
         raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
-    return assemble_document(meta, assembler.finished, assembler.warnings)
+    prose = [(number, page, line) for page, content in enumerate(pages, start=1)
+             if content.text for number, line in enumerate(content.text.splitlines(), start=1)]
+    return assemble_document(meta, assembler.finished, assembler.warnings, prose)
 
 
 def department_from_cover(lines: list[str]) -> str | None:

@@ -11,10 +11,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, ExtractedDocument
+from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, ExtractedDocument
 
 DOCUMENTS_FILE = "raw_documents.csv"
 CELLS_FILE = "raw_cells.csv"
+NARRATIVE_FILE = "raw_narrative.csv"
+RAW_FILES = (DOCUMENTS_FILE, CELLS_FILE, NARRATIVE_FILE)
 
 
 def copy_vocabulary(source: Path, target: Path) -> Path:
@@ -22,7 +24,7 @@ def copy_vocabulary(source: Path, target: Path) -> Path:
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(Path(source).glob("*.csv")):
-        if path.name not in (DOCUMENTS_FILE, CELLS_FILE):
+        if path.name not in RAW_FILES:
             shutil.copy(path, target / path.name)
     return target
 
@@ -51,6 +53,14 @@ def _cell_order(row: dict) -> tuple:
             row["column_header"], row["row_label"])
 
 
+def _narrative_rows(document: ExtractedDocument) -> list[dict]:
+    return [{k: str(v) for k, v in figure.as_row().items()} for figure in document.narrative]
+
+
+def _narrative_order(row: dict) -> tuple:
+    return (row["document_id"], row["page"], int(row["source_line"]), row["topic"], row["amount"])
+
+
 def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list[str]:
     """Put documents into the raw tables in `directory`, replacing earlier versions.
 
@@ -60,6 +70,7 @@ def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list
     directory = Path(directory)
     held = read_rows(directory / DOCUMENTS_FILE)
     cells = read_rows(directory / CELLS_FILE)
+    narrative = read_rows(directory / NARRATIVE_FILE)
     skipped: list[str] = []
     for document in documents:
         meta = document.meta
@@ -69,12 +80,15 @@ def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list
             continue
         held = [r for r in held if r["document_id"] != meta.document_id]
         cells = [r for r in cells if r["document_id"] != meta.document_id]
+        narrative = [r for r in narrative if r["document_id"] != meta.document_id]
         held.append({k: str(v) for k, v in meta.as_row().items()})
         cells.extend({k: str(v) for k, v in c.as_row().items()} for c in document.cells)
+        narrative.extend(_narrative_rows(document))
     held.sort(key=lambda r: r["document_id"])
     cells.sort(key=_cell_order)
     write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, held)
     write_rows(directory / CELLS_FILE, CELL_COLUMNS, cells)
+    write_rows(directory / NARRATIVE_FILE, NARRATIVE_COLUMNS, sorted(narrative, key=_narrative_order))
     return skipped
 
 
@@ -84,6 +98,8 @@ def write_document(directory: Path, document: ExtractedDocument) -> None:
     write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, [document.meta.as_row()])
     cells = [{k: str(v) for k, v in c.as_row().items()} for c in document.cells]
     write_rows(directory / CELLS_FILE, CELL_COLUMNS, sorted(cells, key=_cell_order))
+    write_rows(directory / NARRATIVE_FILE, NARRATIVE_COLUMNS,
+               sorted(_narrative_rows(document), key=_narrative_order))
 
 
 ACCEPTED_FILE = "accepted_exceptions.csv"
@@ -118,6 +134,8 @@ def write_document_files(raw_dir: Path, document: ExtractedDocument) -> None:
     cells = [{k: str(v) for k, v in c.as_row().items()} for c in document.cells]
     write_rows(raw_dir / "cells" / f"{meta.document_id}.csv", CELL_COLUMNS, sorted(cells, key=_cell_order))
     write_rows(raw_dir / "documents" / f"{meta.document_id}.csv", DOCUMENT_COLUMNS, [meta.as_row()])
+    write_rows(raw_dir / "narrative" / f"{meta.document_id}.csv", NARRATIVE_COLUMNS,
+               sorted(_narrative_rows(document), key=_narrative_order))
 
 
 def drop_twins(raw_dir: Path) -> list[str]:
@@ -130,6 +148,7 @@ def drop_twins(raw_dir: Path) -> list[str]:
         if sha in seen:
             path.unlink()
             (raw_dir / "cells" / path.name).unlink(missing_ok=True)
+            (raw_dir / "narrative" / path.name).unlink(missing_ok=True)
             dropped.append(path.stem)
         else:
             seen[sha] = path.stem

@@ -25,7 +25,8 @@ def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> Extr
     tables.finish(len(lines))
     if not tables.finished:
         raise ExtractionError(source, len(lines), "no 部门决算 statement (T1…T9) found: not a departmental final account")
-    return assemble_document(_document_meta(path, lines), tables.finished, tables.warnings)
+    prose = [(number, None, line) for number, line in enumerate(lines, start=1)]
+    return assemble_document(_document_meta(path, lines), tables.finished, tables.warnings, prose)
 
 
 def _document_meta(path: Path, lines: list[str]) -> DocumentMeta:

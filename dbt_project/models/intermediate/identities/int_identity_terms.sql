@@ -34,6 +34,12 @@ cross_table as (
 
 ),
 
+narrative as (
+
+    select * from {{ ref('int_identity_terms__narrative') }}
+
+),
+
 unioned as (
 
     select * from row_sums
@@ -43,6 +49,8 @@ unioned as (
     select * from summary_totals
     union all
     select * from cross_table
+    union all
+    select * from narrative
 
 ),
 
