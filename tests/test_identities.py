@@ -219,3 +219,21 @@ def test_a_misstated_narrative_figure_is_caught(tmp_path, qingyuan_path):
         select identity_template from marts.identity_results where status = 'failed' order by 1""")
     assert failed == [("叙述增减率 = 增减额 ÷ 基数",), ("叙述金额 = 表内金额",)]
     assert query(result.warehouse, "select status from marts.dim_document") == [("quarantined",)]
+
+
+def test_a_misread_pdf_figure_is_caught_and_named(tmp_path):
+    """One figure of the 财政局 PDF's raw tables changed (as a misread digit would): the real
+    identity models catch it and name the cell."""
+    seeds = committed_seeds(tmp_path / "seeds")
+    cells = (seeds / "raw_cells.csv").read_text(encoding="utf-8").split("\n")
+    target = [n for n, line in enumerate(cells) if line.startswith("putuo_caizhengju_2024_final,T5,")
+              and ",2010601," in line and ",基本支出,1,503.52," in line.replace('"', "")]
+    assert len(target) == 1
+    cells[target[0]] = cells[target[0]].replace("1503.52", "1503.62")
+    (seeds / "raw_cells.csv").write_text("\n".join(cells), encoding="utf-8")
+    result = build([], tmp_path / "w.duckdb", seeds, report=lambda _: None)
+    assert query(result.warehouse, "select document_key, status from marts.dim_document where status <> 'published'"
+                 ) == [("putuo_caizhengju_2024_final", "quarantined")]
+    assert query(result.warehouse, """
+        select statement, row_key, measure, balancing_amount from marts.suspect_cells where suspect_rank = 1""") == [
+        ("T5", "2010601", "basic_expenditure", Decimal("1503.52"))]
