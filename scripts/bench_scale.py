@@ -1,6 +1,6 @@
 """Scale benchmark: generated corpora of 1, 100, 1,000 and 10,000 documents, text to validated marts.
 
-For each size, in a fresh process: generate the corpus (juesuan.corpus, deterministic), extract it
+For each size, in a fresh process: generate the corpus (juesuan_testkit.corpus, deterministic), extract it
 in parallel into per-document raw CSV files, dbt build (the raw cells loaded by DuckDB read_csv into
 staging, incremental identity models, marts, dbt tests), Great Expectations validation, publish.
 Reports per stage wall time, documents per second, peak memory and warehouse size; the floor
@@ -27,7 +27,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from juesuan.corpus import generate_corpus  # noqa: E402
+from juesuan_testkit.corpus import generate_corpus  # noqa: E402
 from juesuan.extract.rawtables import copy_vocabulary  # noqa: E402
 from juesuan.pipeline import build_warehouse, extract_to_raw_dir  # noqa: E402
 

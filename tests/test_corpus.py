@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_document
 
-from juesuan.corpus import STATEMENTS, generate_corpus, main, read_manifest, read_template
+from juesuan_testkit.corpus import STATEMENTS, generate_corpus, main, read_manifest, read_template
 from juesuan.extract import extract_document
 
 DOCUMENTS = Path(__file__).resolve().parents[1].parent / "shared" / "documents"
@@ -99,9 +99,9 @@ def test_cli_writes_documents(template, tmp_path, capsys):
 
 
 def test_module_entry_is_deterministic_across_processes(template, tmp_path):
-    """python -m juesuan.corpus under another hash seed writes the same bytes as in-process."""
+    """python -m juesuan_testkit.corpus under another hash seed writes the same bytes as in-process."""
     here = generate_corpus(template, tmp_path / "here", 3, seed=8)
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    subprocess.run([sys.executable, "-m", "juesuan.corpus", str(template), str(tmp_path / "there"), "-n", "3",
+    subprocess.run([sys.executable, "-m", "juesuan_testkit.corpus", str(template), str(tmp_path / "there"), "-n", "3",
                     "--seed", "8"], check=True, env=env, capture_output=True)
     assert [p.read_bytes() for p in here] == [(tmp_path / "there" / p.name).read_bytes() for p in here]

@@ -5,7 +5,7 @@ models, in two batches (about two minutes on 2 cores). Figures are in BENCHMARKS
 """
 from __future__ import annotations
 
-from juesuan.mutations import run_study
+from juesuan_testkit.mutations import run_study
 
 
 def test_every_covered_misprint_is_detected_and_localized(tmp_path, qingyuan_path, capsys):

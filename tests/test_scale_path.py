@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT
-from juesuan.corpus import generate_corpus, read_manifest
+from juesuan_testkit.corpus import generate_corpus, read_manifest
 from juesuan.extract.rawtables import copy_vocabulary
 from juesuan.pipeline import build_warehouse, extract_to_raw_dir
 

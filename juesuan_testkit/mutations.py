@@ -5,7 +5,7 @@ that one value raised by 1.00; all copies go through the real path (extraction, 
 dbt build with the identity models, Great Expectations) in batches, and the warehouse says
 which copies were quarantined and which cell each one suspects first.
 
-    python -m juesuan.mutations ../shared/documents/qingyuan_rsj_2023_final.txt
+    python -m juesuan_testkit.mutations ../shared/documents/qingyuan_rsj_2023_final.txt
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from .extract import RawCell, extract_document
-from .extract.rawtables import copy_vocabulary, merge_documents
-from .pipeline import build_warehouse
-from .paths import PROJECT_ROOT
+from juesuan.extract import RawCell, extract_document
+from juesuan.extract.rawtables import copy_vocabulary, merge_documents
+from juesuan.pipeline import build_warehouse
+from juesuan.paths import PROJECT_ROOT
 
 
 

@@ -26,7 +26,7 @@ parts minus total differ by strictly less than (n + 1) × 0.005; being a multipl
 difference is then at most n × 0.005 (n even) or (n − 1) × 0.005 (n odd).
 
 Deterministic: document i of seed s depends only on (template, s, i). A plain library: no
-Dagster, no dbt. ``python -m juesuan.corpus TEMPLATE OUT_DIR -n N --seed S``.
+Dagster, no dbt. ``python -m juesuan_testkit.corpus TEMPLATE OUT_DIR -n N --seed S``.
 """
 from __future__ import annotations
 
@@ -42,10 +42,10 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from .extract.document import find_unit
-from .extract.layout import (CODE, NOT_PRINTED, GridRow, TableBuilder, header_paths, is_column_number_row,
+from juesuan.extract.document import find_unit
+from juesuan.extract.layout import (CODE, NOT_PRINTED, GridRow, TableBuilder, header_paths, is_column_number_row,
                              is_header_row, parse_amount, split_header)
-from .extract.vocabulary import Vocabulary, default_vocabulary_dir, load_vocabulary, normalize, strip_ordinal
+from juesuan.extract.vocabulary import Vocabulary, default_vocabulary_dir, load_vocabulary, normalize, strip_ordinal
 
 STATEMENTS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9")
 FUNCTIONAL = ("T2", "T3", "T5", "T7", "T8")
@@ -812,7 +812,7 @@ def read_manifest(out_dir: str | Path) -> dict[str, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m juesuan.corpus", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m juesuan_testkit.corpus", description=__doc__.splitlines()[0])
     parser.add_argument("template", type=Path, help="a document in the extracted-text form")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("-n", type=int, default=10, help="how many documents (default 10)")
