@@ -1,4 +1,4 @@
-"""`juesuan extract` and `juesuan build`: thin wiring over the extraction library and pipeline."""
+"""`juesuan build | extract | accept | remove | docs`: thin wiring over the library and the Dagster graph."""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +6,19 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .extract import ExtractionError, extract_document
-from .extract.rawtables import write_document
-from .paths import default_inbox, default_seeds_dir, default_warehouse
+from .paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
+
+EXIT_CODES = """exit codes of build, accept and remove:
+  0  published; every document counted is published (or accepted)
+  1  published; some files are held back (quarantined or unreadable): see the summary
+  3  nothing published: the last good warehouse is unchanged (the reason is printed)
+  4  not started: another build is writing this warehouse (--no-wait)"""
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from .extract import ExtractionError, extract_document
+    from .extract.rawtables import write_document
+
     try:
         document = extract_document(args.file)
     except ExtractionError as error:
@@ -26,35 +33,69 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_build(inbox: list[Path], warehouse: Path, args: argparse.Namespace) -> int:
+    from orchestration.run import build, format_summary
+
+    outcome = build(inbox, warehouse, wait=not args.no_wait, processes=args.processes,
+                    memory_limit=args.memory_limit, echo=not args.quiet)
+    print(format_summary(outcome))
+    return outcome.exit_code
+
+
 def _build(args: argparse.Namespace) -> int:
-    # Dagster is the runner: the CLI executes the same jobs in process (orchestration/run.py)
-    from orchestration.run import build_in_process as build
-
-    from .pipeline import format_summary
-
-    folders = [Path(p) for p in (args.documents or [default_inbox()])]
-    result = build(folders, Path(args.warehouse), Path(args.seeds),
-                   report=(lambda _line: None) if args.quiet else print)
-    print(format_summary(result))
-    return 0 if result.published else 1
+    return _run_build(args.documents or [DEFAULT_INBOX], args.warehouse, args)
 
 
 def _accept(args: argparse.Namespace) -> int:
-    from orchestration.run import build_in_process as build
+    from .landing import LandingZone, landing_dir_for
+    from .writer_lock import WarehouseBusy, WriterLock
 
-    from .extract.rawtables import record_acceptance
-    from .pipeline import format_summary
-
+    zone = LandingZone(landing_dir_for(args.warehouse))
     try:
-        entry = record_acceptance(Path(args.seeds), args.document, args.reason, date.today().isoformat())
-    except (KeyError, ValueError) as error:
+        with _locked(args.warehouse, args.no_wait):
+            entry = zone.accept(args.document, args.reason, date.today().isoformat())
+    except (KeyError, ValueError, WarehouseBusy) as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
-        return 1
+        return 4 if isinstance(error, WarehouseBusy) else 3
     print(f"accepted {entry['document_id']} (sha256 {entry['sha256'][:12]}…) on {entry['accepted_on']}: "
           f"{entry['reason']}")
-    result = build([], Path(args.warehouse), Path(args.seeds), report=lambda _line: None)
-    print(format_summary(result))
-    return 0 if result.published else 1
+    return _run_build(args.documents or [DEFAULT_INBOX], args.warehouse, args)
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from .landing import LandingZone, landing_dir_for
+    from .writer_lock import WarehouseBusy
+
+    zone = LandingZone(landing_dir_for(args.warehouse))
+    held = zone.record(args.document)
+    if held is None:
+        print(f"error: no document '{args.document}' in {args.warehouse}", file=sys.stderr)
+        return 3
+    inbox = args.documents or [DEFAULT_INBOX]
+    try:
+        with _locked(args.warehouse, args.no_wait):
+            zone.remove(args.document)  # the same file left in the inbox stays out
+    except WarehouseBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 4
+    print(f"removed {args.document} ({held['source_file']})")
+    return _run_build(inbox, args.warehouse, args)
+
+
+def _locked(warehouse: Path, no_wait: bool):
+    from .writer_lock import WriterLock
+
+    lock = WriterLock(Path(warehouse).resolve())
+
+    class _Held:
+        def __enter__(self):
+            lock.acquire(wait=not no_wait)
+            return lock
+
+        def __exit__(self, *_exc):
+            lock.release()
+
+    return _Held()
 
 
 def _docs(_args: argparse.Namespace) -> int:
@@ -64,29 +105,44 @@ def _docs(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_build_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--documents", action="append", type=Path,
+                         help="inbox folder or file (repeatable; default: documents/)")
+    command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE,
+                         help="the published DuckDB file (default: warehouse/juesuan.duckdb); its landing "
+                              "zone is <name>.landing beside it")
+    command.add_argument("--no-wait", action="store_true",
+                         help="exit (code 4) instead of waiting when another build is writing this warehouse")
+    command.add_argument("--processes", type=int, default=0, help="reader processes (default: one per core)")
+    command.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit of the build (default 3GB)")
+    command.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="juesuan", description="部门决算 documents into a validated DuckDB warehouse")
+    root = argparse.ArgumentParser(prog="juesuan", description="部门决算 / 部门预算 documents into a validated DuckDB warehouse",
+                                   epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = root.add_subparsers(dest="command", required=True)
 
     extract = commands.add_parser("extract", help="write the raw tables (CSV) of one document")
     extract.add_argument("file", type=Path)
-    extract.add_argument("--out", required=True, type=Path, help="directory for raw_documents.csv and raw_cells.csv")
+    extract.add_argument("--out", required=True, type=Path, help="directory for the raw table CSVs")
     extract.set_defaults(func=_extract)
 
-    build = commands.add_parser("build", help="extract the inbox, load raw tables, build and validate the warehouse")
-    build.add_argument("--documents", action="append", type=Path,
-                       help="inbox folder or file (repeatable; default: documents/)")
-    build.add_argument("--warehouse", type=Path, default=default_warehouse())
-    build.add_argument("--seeds", type=Path, default=default_seeds_dir(), help="raw tables folder (default: seeds/)")
-    build.add_argument("--quiet", action="store_true", help="print only the summary")
+    build = commands.add_parser("build", help="read the inbox, build, check and publish the warehouse",
+                                epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_build_options(build)
     build.set_defaults(func=_build)
 
     accept = commands.add_parser("accept", help="publish a quarantined document despite its failed identities")
     accept.add_argument("document", help="document id (marts.dim_document.document_key)")
     accept.add_argument("--reason", required=True, help="why the failures are accepted (kept with the date)")
-    accept.add_argument("--warehouse", type=Path, default=default_warehouse())
-    accept.add_argument("--seeds", type=Path, default=default_seeds_dir())
+    _add_build_options(accept)
     accept.set_defaults(func=_accept)
+
+    remove = commands.add_parser("remove", help="take a document out of the warehouse (and out of the inbox)")
+    remove.add_argument("document", help="document id (marts.dim_document.document_key)")
+    _add_build_options(remove)
+    remove.set_defaults(func=_remove)
 
     docs = commands.add_parser("docs", help="build the Great Expectations Data Docs site (local HTML)")
     docs.set_defaults(func=_docs)

@@ -1,21 +1,12 @@
-"""Where things live by default; every path can be overridden from the CLI or env."""
+"""Where the project's own files are. Where a build reads and writes is configuration
+(the CLI's flags, the Dagster resource), never read from the environment behind its back."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-
-
-def default_seeds_dir() -> Path:
-    """Raw tables and vocabulary. Not read by dbt itself (its seed path is fixed, relative)."""
-    return Path(os.environ.get("JUESUAN_SEEDS_DIR", PROJECT_ROOT / "seeds"))
-
-
-def default_warehouse() -> Path:
-    return Path(os.environ.get("JUESUAN_WAREHOUSE", PROJECT_ROOT / "warehouse" / "juesuan.duckdb"))
-
-
-def default_inbox() -> Path:
-    return Path(os.environ.get("JUESUAN_INBOX", PROJECT_ROOT / "documents"))
+VOCABULARY_DIR = PROJECT_ROOT / "seeds" / "vocabulary"
+SAMPLE_RAW_DIR = PROJECT_ROOT / "seeds" / "raw"
+DEFAULT_INBOX = PROJECT_ROOT / "documents"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "juesuan.duckdb"

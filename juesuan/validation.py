@@ -44,14 +44,16 @@ def _allow_duckdb_persisted_connection() -> None:
         engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, _Dialect("duckdb"))
 
 
-def _context(root: Path = GX_ROOT):
+def _context(warehouse: Path, root: Path = GX_ROOT):
+    """The file context, its datasource pointed at `warehouse` (a runtime variable, not the environment)."""
     # no usage statistics (no network here) and no metric progress bars in build logs
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     import great_expectations as gx
 
     _allow_duckdb_persisted_connection()
-    return gx.get_context(mode="file", context_root_dir=str(root))
+    return gx.get_context(mode="file", context_root_dir=str(root),
+                          runtime_environment={WAREHOUSE_ENV: str(Path(warehouse).resolve())})
 
 
 def family_expectations(family: str) -> list:
@@ -109,8 +111,7 @@ def define_suites(warehouse: Path, root: Path = GX_ROOT) -> None:
     """
     import great_expectations as gx
 
-    os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
-    context = _context(root)
+    context = _context(warehouse, root)
     source = context.data_sources.add_or_update_sql(
         name=DATASOURCE, connection_string="duckdb:///${" + WAREHOUSE_ENV + "}")
     assets = {name: source.add_table_asset(name=name, table_name=name, schema_name="marts")
@@ -151,8 +152,7 @@ class ValidationReport:
 
 
 def run_suites(warehouse: Path, root: Path = GX_ROOT) -> list[SuiteOutcome]:
-    context = _context(root)
-    os.environ[WAREHOUSE_ENV] = str(Path(warehouse).resolve())
+    context = _context(warehouse, root)
     try:
         result = context.checkpoints.get(CHECKPOINT).run()
     finally:
@@ -209,6 +209,6 @@ def validate_warehouse(warehouse: Path, root: Path = GX_ROOT) -> ValidationRepor
 
 def build_data_docs(root: Path = GX_ROOT) -> Path:
     """The local Data Docs site of the last validations (offline: GX's CDN styles won't load)."""
-    context = _context(root)
+    context = _context(PROJECT_ROOT / "warehouse" / "juesuan.duckdb", root)
     context.build_data_docs()
     return root / "uncommitted" / "data_docs" / "local_site" / "index.html"

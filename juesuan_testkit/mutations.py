@@ -2,7 +2,7 @@
 
 For every printed numeric cell of a text document, a copy of the document is written with
 that one value raised by 1.00; all copies go through the real path (extraction, raw tables,
-dbt build with the identity models, Great Expectations) in batches, and the warehouse says
+dbt build with the identity models, Great Expectations) in one build, and the warehouse says
 which copies were quarantined and which cell each one suspects first.
 
     python -m juesuan_testkit.mutations ../shared/documents/qingyuan_rsj_2023_final.txt
@@ -21,8 +21,6 @@ from pathlib import Path
 import duckdb
 
 from juesuan.extract import RawCell, extract_document
-from juesuan.extract.rawtables import copy_vocabulary, merge_documents
-from juesuan.pipeline import build_warehouse
 from juesuan.paths import PROJECT_ROOT
 
 
@@ -83,8 +81,10 @@ def mutate_line(line: str, occurrence: int, printed: str, mutated: str) -> str:
 
 
 def write_mutants(source: Path, out_dir: Path) -> list[Mutation]:
-    """One copy of the document per printed cell, that cell raised by 1.00."""
+    """One copy of the document per printed cell, that cell raised by 1.00. Each copy names its own
+    department, so the warehouse counts every copy (a department-year is counted once)."""
     original = extract_document(source)
+    department = original.meta.department_name
     lines = source.read_text(encoding="utf-8").split("\n")
     occurrences: Counter = Counter()
     mutations = []
@@ -96,54 +96,47 @@ def write_mutants(source: Path, out_dir: Path) -> list[Mutation]:
         copy = list(lines)
         copy[cell.source_line - 1] = mutate_line(copy[cell.source_line - 1], occurrence, cell.amount_text, mutated)
         document_id = f"mutant_{number:04d}"
-        (out_dir / f"{document_id}.txt").write_text("\n".join(copy), encoding="utf-8")
+        text = "\n".join(copy).replace(department, f"{department}（变异{number:04d}）")
+        (out_dir / f"{document_id}.txt").write_text(text, encoding="utf-8")
         mutations.append(Mutation(document_id, cell, cell.amount_text, mutated))
     return mutations
 
 
-def run_study(source: Path, workdir: Path, batch_size: int = 400, report=print) -> MutationReport:
+def run_study(source: Path, workdir: Path, report=print) -> MutationReport:
+    """Every mutated copy and the original in one inbox, through `juesuan build`'s graph."""
+    from orchestration.run import build
+
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
-    mutants = workdir / "mutants"
-    mutants.mkdir(exist_ok=True)
-    mutations = write_mutants(source, mutants)
-    original = extract_document(source)
-    covered_cells, named = set(), {}
-    quarantined: set[str] = set()
-    for start in range(0, len(mutations), batch_size):
-        batch = mutations[start:start + batch_size]
-        seeds = copy_vocabulary(PROJECT_ROOT / "seeds", workdir / f"seeds_{start}")
-        documents = [original] if start == 0 else []
-        for mutation in batch:
-            document = extract_document(mutants / f"{mutation.document_id}.txt")
-            changed = [(a, b) for a, b in zip(original.cells, document.cells) if a.amount_text != b.amount_text]
-            if len(changed) != 1 or changed[0][0] != mutation.cell:
-                raise AssertionError(f"{mutation.document_id}: expected one changed cell, got {len(changed)}")
-            documents.append(document)
-        merge_documents(seeds, documents)
-        warehouse = workdir / f"batch_{start}.duckdb"
-        ok, output, _ = build_warehouse(warehouse, seeds, report=lambda _l: None, validate=False)
-        if not ok:
-            raise RuntimeError(f"dbt failed on mutation batch {start}: {output[-2000:]}")
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            if start == 0:
-                covered_cells = set(con.execute("""
-                    select distinct statement, row_key, measure from intermediate.int_identity_terms
-                    where document_key = ? and amount is not null""", [original.meta.document_id]).fetchall())
-                keys = con.execute("""
-                    select statement, source_line, column_header, row_label, row_key, measure
-                    from intermediate.int_cells__measured where document_key = ?""",
-                                   [original.meta.document_id]).fetchall()
-                cell_keys = {(s, line, header, label): (s, row, measure)
-                             for s, line, header, label, row, measure in keys}
-            quarantined |= {r[0] for r in con.execute(
-                "select document_key from marts.dim_document where status = 'quarantined'").fetchall()}
-            for document, statement, row_key, measure, tied in con.execute("""
-                    select document_key, statement, row_key, measure, count(*) over (partition by document_key)
-                    from marts.suspect_cells where suspect_rank = 1""").fetchall():
-                named.setdefault(document, []).append(((statement, row_key, measure), tied))
-        report(f"mutation batch {start // batch_size + 1}: {len(batch)} copies, "
-               f"{time.monotonic() - started:.0f} s so far")
+    inbox = workdir / "inbox"
+    inbox.mkdir(exist_ok=True)
+    mutations = write_mutants(source, inbox)
+    original_id = "original"
+    shutil.copy(source, inbox / f"{original_id}.txt")
+    warehouse = workdir / "mutations.duckdb"
+    outcome = build([inbox], warehouse, report=lambda _line: None, echo=False)
+    if not outcome.published:
+        raise RuntimeError(f"the mutation build was not published: {outcome.error}")
+    report(f"mutation build: {len(mutations)} copies, {time.monotonic() - started:.0f} s")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        changed = con.execute("""
+            select document_key, count(*) from intermediate.int_cells__measured group by 1""").fetchall()
+        if any(count != len(extract_document(source).cells) for _, count in changed):
+            raise AssertionError("a mutated copy did not keep every cell")
+        covered_cells = set(con.execute("""
+            select distinct statement, row_key, measure from intermediate.int_identity_terms
+            where document_key = ? and amount is not null""", [original_id]).fetchall())
+        keys = con.execute("""
+            select statement, source_line, column_header, row_label, row_key, measure
+            from intermediate.int_cells__measured where document_key = ?""", [original_id]).fetchall()
+        cell_keys = {(s, line, header, label): (s, row, measure) for s, line, header, label, row, measure in keys}
+        quarantined = {r[0] for r in con.execute(
+            "select document_key from marts.dim_document where status = 'quarantined'").fetchall()}
+        named: dict[str, list] = {}
+        for document, statement, row_key, measure, tied in con.execute("""
+                select document_key, statement, row_key, measure, count(*) over (partition by document_key)
+                from marts.suspect_cells where suspect_rank = 1""").fetchall():
+            named.setdefault(document, []).append(((statement, row_key, measure), tied))
     key_of = lambda m: cell_keys[(m.cell.statement, m.cell.source_line, m.cell.column_header, m.cell.row_label)]
     label = lambda m: f"{m.cell.statement} {key_of(m)[1]} {key_of(m)[2]} (line {m.cell.source_line})"
     covered = [m for m in mutations if key_of(m) in covered_cells]
@@ -163,10 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("document", type=Path)
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "build" / "mutations")
-    parser.add_argument("--batch-size", type=int, default=400)
     args = parser.parse_args(argv)
     shutil.rmtree(args.workdir, ignore_errors=True)
-    result = run_study(args.document, args.workdir, args.batch_size)
+    result = run_study(args.document, args.workdir)
     print("\n".join(result.lines()))
     return 0 if result.detected_covered == result.covered else 1
 

@@ -1,27 +1,28 @@
-"""The Dagster code location (pyproject [tool.dagster] module_name): `dagster dev` loads this."""
+"""The Dagster code location (pyproject [tool.dagster] module_name): `dagster dev` loads this,
+and `juesuan build`, the tests and the benchmarks materialise the same graph (orchestration.run)."""
 from __future__ import annotations
 
 from dagster import Definitions
 
-from .assets import (extracted_document, identity_checks, published_warehouse, raw_tables, source_document,
-                     validation, warehouse_dbt)
-from .jobs import daily_rebuild, document_job, extract_job, inbox_sensor, warehouse_job
-from .project import dbt_cli
-from .resources import JuesuanPaths
+from .assets import identity_checks, landing_zone, published_warehouse, raw_tables, validation, warehouse_dbt
+from .jobs import build_job, daily_rebuild, inbox_sensor
+from .project import dbt_resource
+from .resources import JuesuanPaths, WarehouseWriter
 
-ASSETS = [source_document, extracted_document, raw_tables, warehouse_dbt, validation, published_warehouse]
+ASSETS = [landing_zone, raw_tables, warehouse_dbt, validation, published_warehouse]
 CHECKS = [identity_checks]
 
 
-def resources(paths: JuesuanPaths | None = None) -> dict:
-    return {"juesuan": paths or JuesuanPaths(), "dbt": dbt_cli()}
+def resources(paths: JuesuanPaths | None = None, wait: bool = True) -> dict:
+    paths = paths or JuesuanPaths()
+    return {"juesuan": paths, "writer": WarehouseWriter(paths=paths, wait=wait),
+            "dbt": dbt_resource()}
 
 
-defs = Definitions(
-    assets=ASSETS,
-    asset_checks=CHECKS,
-    jobs=[document_job, extract_job, warehouse_job],
-    sensors=[inbox_sensor],
-    schedules=[daily_rebuild],
-    resources=resources(),
-)
+def definitions_for(paths: JuesuanPaths | None = None, wait: bool = True) -> Definitions:
+    return Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=[build_job], sensors=[inbox_sensor],
+                       schedules=[daily_rebuild], resources=resources(paths, wait))
+
+
+# configured once, here, from the environment the code location is started in
+defs = definitions_for(JuesuanPaths.from_environment())

@@ -1,42 +1,85 @@
-"""Where the pipeline reads and writes; defaults from juesuan.paths (env JUESUAN_*)."""
-from __future__ import annotations
+"""Where a build reads and writes, as one configured resource; and the writer's lock."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field
 
-from juesuan.paths import default_inbox, default_seeds_dir, default_warehouse
+from juesuan.landing import SEED_SIZE_LIMIT, LandingZone, landing_dir_for, raw_cells_bytes
+from juesuan.paths import PROJECT_ROOT
+from juesuan.writer_lock import WriterLock
 
 
-def _inbox_default() -> list[str]:
-    return [str(default_inbox())]
+PROGRESS_MARK = "\x1ejuesuan\x1e "  # marks our progress lines among what a run prints
 
 
 class JuesuanPaths(ConfigurableResource):
-    """The inbox folders, the raw tables (dbt seeds), the published DuckDB warehouse, and the
-    per-document extraction store (default: <warehouse dir>/.extracted, or JUESUAN_EXTRACTED_DIR)."""
+    """The inbox folders and the published DuckDB warehouse. The warehouse's landing zone
+    (`<warehouse>.landing`) and its build file live beside it: two warehouses share nothing."""
 
-    inbox: list[str] = Field(default_factory=_inbox_default)
-    warehouse: str = Field(default_factory=lambda: str(default_warehouse()))
-    seeds_dir: str = Field(default_factory=lambda: str(default_seeds_dir()))
-    extracted_dir: str = Field(default_factory=lambda: os.environ.get("JUESUAN_EXTRACTED_DIR", ""))
+    inbox: list[str] = Field(default_factory=lambda: [str(PROJECT_ROOT / "documents")],
+                             description="Inbox folders or files (PDF or extracted text).")
+    warehouse: str = Field(default=str(PROJECT_ROOT / "warehouse" / "juesuan.duckdb"),
+                           description="The published DuckDB file.")
+    processes: int = Field(default=0, description="Reader processes (0: one per core).")
+    memory_limit: str = Field(default="3GB", description="DuckDB memory limit of the dbt build.")
+    echo: bool = Field(default=False, description="Print progress lines on stdout (the CLI sets it).")
+    seed_limit_bytes: int = Field(default=SEED_SIZE_LIMIT,
+                                  description="Raw cells up to this size are loaded as dbt seeds; past it DuckDB "
+                                              "reads the landing zone's files directly.")
+
+    def reads_directly(self) -> bool:
+        return raw_cells_bytes(self.landing) > self.seed_limit_bytes
+
+    @classmethod
+    def from_environment(cls) -> "JuesuanPaths":
+        """The code location's configuration (`dagster dev`): JUESUAN_INBOX (folders separated by
+        the path separator) and JUESUAN_WAREHOUSE, else the repository's documents/ and warehouse/."""
+        settings = {}
+        if os.environ.get("JUESUAN_INBOX"):
+            settings["inbox"] = os.environ["JUESUAN_INBOX"].split(os.pathsep)
+        if os.environ.get("JUESUAN_WAREHOUSE"):
+            settings["warehouse"] = os.environ["JUESUAN_WAREHOUSE"]
+        return cls(**settings)
 
     @property
     def warehouse_path(self) -> Path:
         return Path(self.warehouse).resolve()
 
     @property
-    def seeds_path(self) -> Path:
-        return Path(self.seeds_dir).resolve()
+    def landing(self) -> LandingZone:
+        return LandingZone(landing_dir_for(self.warehouse_path))
 
     @property
-    def extracted_path(self) -> Path:
-        if self.extracted_dir:
-            return Path(self.extracted_dir).resolve()
-        return self.warehouse_path.parent / ".extracted"
+    def building_path(self) -> Path:
+        """The next warehouse, built beside the published one and renamed over it."""
+        return self.warehouse_path.with_name(f".{self.warehouse_path.name}.building")
 
     @property
     def inbox_paths(self) -> list[Path]:
         return [Path(p) for p in self.inbox]
+
+    def say(self, context, line: str) -> None:
+        context.log.info(line)
+        if self.echo:
+            print(PROGRESS_MARK + line, flush=True)
+
+
+class WarehouseWriter(ConfigurableResource):
+    """Held for a whole run: one writer per warehouse, whoever runs the build. A second run
+    waits (saying whom for), or fails at once with wait=False."""
+
+    paths: JuesuanPaths
+    wait: bool = True
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext):
+        lock = WriterLock(self.paths.warehouse_path)
+        log = context.log.info if context.log else print
+        lock.acquire(wait=self.wait, report=log)
+        try:
+            yield self
+        finally:
+            lock.release()

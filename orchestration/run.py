@@ -1,169 +1,221 @@
-"""Run the warehouse jobs in process: what `juesuan build` executes.
+"""Materialise the build job in process: what `juesuan build`, the tests and the benchmarks run.
 
-build_in_process() reads every new or changed inbox document in its own extract_job run
-(one partition each; a failure fails that partition only), then runs warehouse_job once
-(merge raw tables, dbt build into a new file, validate, publish by rename). The runs land in
-the Dagster instance of DAGSTER_HOME when it is set, so they show in the UI; otherwise in
-an ephemeral instance.
+The runs land in the Dagster instance of DAGSTER_HOME when it is set (they show in the UI), else
+in an ephemeral one. Dagster's own event log goes to `<landing>/logs/build.log`; the caller gets
+progress lines and a summary read from the published warehouse.
 """
 from __future__ import annotations
 
 import contextlib
-import io
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from dagster import DagsterInstance, Definitions
+import duckdb
+from dagster import DagsterInstance, logger
 
-from juesuan.extract import ExtractionError
-from juesuan.paths import default_seeds_dir, default_warehouse
-from juesuan.pipeline import BuildResult, ExtractionOutcome
+from juesuan.writer_lock import WarehouseBusy, WriterLock
 
-from .assets import documents_partitions
-from .assets import report_from_json
-from .definitions import ASSETS, CHECKS, resources
-from .jobs import document_job, extract_job, scan_inbox, warehouse_job
-from .resources import JuesuanPaths
-from .store import EXTRACTED, QUARANTINED, ExtractionStore
+from .definitions import definitions_for
+from .jobs import build_job
+from .resources import PROGRESS_MARK, JuesuanPaths
 
 Report = Callable[[str], None]
 
+# exit codes of `juesuan build` (README)
+PUBLISHED = 0          # published; every counted document published or accepted
+HELD_BACK = 1          # published; some files held back (quarantined or unreadable)
+NOT_PUBLISHED = 3      # nothing published: the last good warehouse is unchanged
+BUSY = 4               # --no-wait and another build is writing this warehouse
+
 
 @dataclass
-class DagsterBuildResult(BuildResult):
-    """pipeline.BuildResult (so pipeline.format_summary prints it) plus what Dagster did."""
+class BuildOutcome:
+    warehouse: Path
+    published: bool
+    run_id: str = ""
+    error: str = ""
+    landed: list[dict] = field(default_factory=list)   # this run's outcome per inbox file
+    documents: list[tuple] = field(default_factory=list)  # (document, file, status, reason) from the warehouse
+    facts: dict[str, int] = field(default_factory=dict)
+    identities: dict[str, dict[str, int]] = field(default_factory=dict)
+    suspects: dict[str, list[str]] = field(default_factory=dict)  # quarantined document -> rank-1 cells
+    log_file: Path | None = None
 
-    read: list[str] = field(default_factory=list)         # documents extracted by this build
-    unchanged: list[str] = field(default_factory=list)    # same content as last time: not re-read
-    run_ids: list[str] = field(default_factory=list)
+    @property
+    def statuses(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for _doc, _file, status, _reason in self.documents:
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    @property
+    def held_back(self) -> list[tuple]:
+        return [d for d in self.documents if d[2] in ("quarantined", "unreadable")]
+
+    @property
+    def exit_code(self) -> int:
+        if not self.published:
+            return BUSY if self.error.startswith("busy:") else NOT_PUBLISHED
+        return HELD_BACK if self.held_back else PUBLISHED
 
 
 def default_instance() -> DagsterInstance:
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
-def definitions_for(paths: JuesuanPaths) -> Definitions:
-    return Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=[document_job, extract_job, warehouse_job], resources=resources(paths))
+def _file_logger(path: Path):
+    @logger(description="Dagster's events of a CLI build, to a log file")
+    def to_file(_init_context):
+        log = logging.getLogger(f"juesuan.build.{path}")
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        if not log.handlers:
+            handler = logging.FileHandler(path, encoding="utf-8")
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            log.addHandler(handler)
+        return log
+    return to_file
 
 
-def build_in_process(documents_dirs: Iterable[Path], warehouse: Path | None = None, seeds_dir: Path | None = None,
-                     *, extracted_dir: Path | None = None, instance: DagsterInstance | None = None,
-                     report: Report = print, log_level: str = "WARNING") -> DagsterBuildResult:
-    warehouse = Path(warehouse or default_warehouse()).resolve()
-    seeds_dir = Path(seeds_dir or default_seeds_dir()).resolve()
-    paths = JuesuanPaths(inbox=[str(Path(p)) for p in documents_dirs], warehouse=str(warehouse),
-                         seeds_dir=str(seeds_dir), extracted_dir=str(extracted_dir or ""))
-    instance = instance or default_instance()
-    defs = definitions_for(paths)
-    store = ExtractionStore(paths.extracted_path)
-    loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-
-    found = scan_inbox(paths.inbox_paths)
-    report(f"extract: {len(found)} document(s) in the inbox")
-    changed = {doc: found[doc] for doc in sorted(found) if not store.is_current(doc, found[doc][0])}
-    unchanged = sorted(set(found) - set(changed))
-    new_keys = [doc for doc in changed if not instance.has_dynamic_partition(documents_partitions.name, doc)]
-    if new_keys:
-        instance.add_dynamic_partitions(documents_partitions.name, new_keys)
-
-    result = DagsterBuildResult(warehouse, ExtractionOutcome(), dbt_ok=False, unchanged=unchanged)
-    for number, (doc, (_sha, path)) in enumerate(changed.items(), start=1):
-        run = defs.resolve_job_def(extract_job.name).execute_in_process(
-            instance=instance, partition_key=doc, raise_on_error=False, tags={"juesuan/trigger": "build"},
-            run_config={**loggers, "ops": {"source_document": {"config": {"path": str(path)}}}})
-        result.run_ids.append(run.run_id)
-        state = store.state(doc)
-        if run.success and state is not None and state.status == EXTRACTED:
-            document = store.load(doc)
-            result.read.append(doc)
-            result.extraction.documents.append(document)
-            report(f"[{number}/{len(changed)}] {path.name}: {document.meta.department_name} "
-                   f"{document.meta.fiscal_year}, {len(document.cells)} amounts")
-        else:
-            error = (ExtractionError(state.source_file, state.line, state.reason, state.page)
-                     if state is not None and state.status == QUARANTINED
-                     else ExtractionError(str(path), None, "extract_job failed (see the Dagster run)"))
-            result.extraction.failures.append(error)
-            report(f"[{number}/{len(changed)}] FAILED {error}")
-    for doc in unchanged:
-        report(f"    unchanged, not re-read: {doc}")
-
-    report(f"dbt build -> {warehouse}")
-    dbt_lines = _DbtLines(report)
-    with contextlib.redirect_stdout(dbt_lines):  # dagster-dbt echoes dbt's log lines on stdout
-        run = defs.resolve_job_def(warehouse_job.name).execute_in_process(
-            instance=instance, raise_on_error=False, tags={"juesuan/trigger": "build"}, run_config=loggers)
-    dbt_lines.flush()
-    result.dbt_output = "".join(dbt_lines.lines)
-    result.run_ids.append(run.run_id)
-    raw = _metadata(run, "raw_tables")
-    result.extraction.duplicates = list(raw.get("duplicates_skipped", []) or [])
-    marker = _metadata(run, "published_warehouse")
-    result.dbt_ok = _dbt_succeeded(run)
-    identities = _check_metadata(run, "balancing_identities")
-    if "report" in identities:
-        result.validation = report_from_json(identities["report"])
-    if run.success and marker and result.published:
-        counts = marker.get("dbt_status_counts", {}) or {}
-        result.summary = {
-            "documents": marker["documents"], "statuses": marker["documents_by_status"],
-            "amounts": marker["amounts"], "by_statement": marker["amounts_by_statement"],
-            "dbt": {"pass": counts.get("success", 0) + counts.get("pass", 0), "warn": counts.get("warn", 0),
-                    "error": counts.get("error", 0) + counts.get("fail", 0), "skip": counts.get("skipped", 0)},
-        }
-    else:
-        failures = [event.message for event in run.all_events if event.is_step_failure]
-        result.dbt_output += "\n".join(f for f in failures if f)
-    return result
+def build(inbox: Iterable[Path], warehouse: Path, *, wait: bool = True, processes: int = 0,
+          memory_limit: str = "3GB", instance: DagsterInstance | None = None, report: Report = print,
+          echo: bool = True, **settings) -> BuildOutcome:
+    """Build `warehouse` from the inbox through the Dagster graph; never raises for a document.
+    settings: further JuesuanPaths fields (seed_limit_bytes)."""
+    paths = JuesuanPaths(inbox=[str(Path(p)) for p in inbox], warehouse=str(Path(warehouse).resolve()),
+                         processes=processes, memory_limit=memory_limit, echo=echo, **settings)
+    outcome = BuildOutcome(paths.warehouse_path, published=False)
+    if not wait:
+        probe = WriterLock(paths.warehouse_path)
+        try:
+            probe.acquire(wait=False)
+            probe.release()
+        except WarehouseBusy as busy:
+            outcome.error = f"busy: {busy}"
+            return outcome
+    logs = paths.landing.root / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    outcome.log_file = logs / "build.log"
+    definitions = definitions_for(paths, wait=wait)
+    job = definitions.resolve_job_def(build_job.name)
+    job = job.with_logger_defs({"file": _file_logger(outcome.log_file)})
+    with open(outcome.log_file, "a", encoding="utf-8") as sink, contextlib.redirect_stderr(sink):
+        # dagster-dbt echoes dbt's raw lines on stdout; progress comes from the assets (echo)
+        with contextlib.redirect_stdout(_Progress(report, sink) if echo else sink):
+            result = job.execute_in_process(instance=instance or default_instance(), raise_on_error=False,
+                                            tags={"juesuan/trigger": "cli"},
+                                            run_config={"loggers": {"file": {}}})
+    outcome.run_id = result.run_id
+    outcome.published = result.success and _materialized(result, "published_warehouse")
+    if not outcome.published:
+        outcome.error = _first_failure(result)
+    outcome.landed = _landing_outcomes(result)
+    if outcome.warehouse.exists():
+        _read_summary(outcome)
+    return outcome
 
 
-class _DbtLines(io.TextIOBase):
-    """Stands in for stdout during the warehouse run: dbt's lines go to report() as '    dbt: …'."""
+class _Progress:
+    """stdout during a build: the assets' progress lines pass (marked); dbt's own log lines,
+    which dagster-dbt echoes, go to the log file."""
 
-    def __init__(self, report: Report):
-        self.report, self.lines, self.partial = report, [], ""
+    def __init__(self, report: Report, sink):
+        self.report, self.sink, self.partial = report, sink, ""
         self.original = sys.stdout
-
-    def writable(self) -> bool:
-        return True
 
     def write(self, text: str) -> int:
         self.partial += text
         *complete, self.partial = self.partial.split("\n")
         for line in complete:
-            self._emit(line)
+            if line.startswith(PROGRESS_MARK):
+                with contextlib.redirect_stdout(self.original):
+                    self.report(line[len(PROGRESS_MARK):])
+            else:
+                self.sink.write(line + "\n")
         return len(text)
 
     def flush(self) -> None:
-        if self.partial:
-            self._emit(self.partial)
-            self.partial = ""
-
-    def _emit(self, line: str) -> None:
-        self.lines.append(line + "\n")
-        with contextlib.redirect_stdout(self.original):
-            self.report("    dbt: " + line.rstrip())
+        pass
 
 
-def _dbt_succeeded(run) -> bool:
-    return any(event.is_step_success and event.step_key == "warehouse_dbt" for event in run.all_events)
-
-
-def _check_metadata(run, check_name: str) -> dict:
-    for evaluation in run.get_asset_check_evaluations():
-        if evaluation.check_name == check_name:
-            return {key: value.value for key, value in evaluation.metadata.items()}
-    return {}
-
-
-def _metadata(run, node: str) -> dict:
+def _materialized(result, node: str) -> bool:
     try:
-        materializations = run.asset_materializations_for_node(node)
+        return bool(result.asset_materializations_for_node(node))
     except Exception:  # noqa: BLE001 - the step did not run
-        return {}
+        return False
+
+
+def _first_failure(result) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            cause = error.cause.message if error.cause else ""
+            message = (error.message or "").strip().splitlines()
+            text = message[0] if message else cause
+            if "WarehouseBusy" in (error.cls_name or "") or "is being built by" in text:
+                return "busy: " + text
+            return f"{event.step_key}: {text}"
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity.value == "ERROR":
+            return f"check {evaluation.check_name} failed"
+    return "the build did not finish"
+
+
+def _landing_outcomes(result) -> list[dict]:
+    try:
+        materializations = result.asset_materializations_for_node("landing_zone")
+    except Exception:  # noqa: BLE001
+        return []
     if not materializations:
-        return {}
-    return {key: value.value for key, value in materializations[-1].metadata.items()}
+        return []
+    value = materializations[-1].metadata.get("outcomes_json")
+    return list(value.value) if value is not None else []
+
+
+def _read_summary(outcome: BuildOutcome) -> None:
+    with duckdb.connect(str(outcome.warehouse), read_only=True) as con:
+        outcome.documents = con.execute(
+            "select document_key, source_file, status, coalesce(status_reason, '') from marts.dim_document "
+            "order by document_key").fetchall()
+        outcome.facts = dict(con.execute(
+            "select statement, count(*) from marts.all_amounts group by 1 order by 1").fetchall())
+        for family, status, count in con.execute(
+                "select family, status, count(*) from marts.identity_results group by all order by all").fetchall():
+            outcome.identities.setdefault(family, {})[status] = int(count)
+        for document, statement, row_key, measure, printed, balancing in con.execute("""
+                select document_key, statement, row_key, measure, printed_amount, balancing_amount
+                from marts.suspect_cells where suspect_rank = 1 order by all""").fetchall():
+            outcome.suspects.setdefault(document, []).append(
+                f"{statement} {row_key} {measure}: printed {printed}, balances at {balancing}")
+
+
+def format_summary(outcome: BuildOutcome) -> str:
+    lines: list[str] = []
+    warned = [(o["document_id"], w) for o in outcome.landed for w in o.get("warnings", [])]
+    for document, warning in warned[:50]:
+        lines.append(f"warning: {document}: {warning}")
+    if len(warned) > 50:
+        lines.append(f"warning: … and {len(warned) - 50} more (marts: raw warnings; landing zone)")
+    if not outcome.published:
+        lines.append(f"NOT PUBLISHED: {outcome.error}")
+        lines.append(f"the published warehouse is unchanged: {outcome.warehouse}")
+        if outcome.log_file:
+            lines.append(f"details: {outcome.log_file}")
+        return "\n".join(lines)
+    statuses = ", ".join(f"{status} {count}" for status, count in sorted(outcome.statuses.items()))
+    lines.append(f"published: {outcome.warehouse}")
+    lines.append(f"files: {len(outcome.documents)} ({statuses})")
+    facts = ", ".join(f"{k} {v}" for k, v in outcome.facts.items())
+    lines.append(f"facts: {sum(outcome.facts.values())} ({facts})")
+    families = "; ".join(f"{family} {counts.get('passed', 0)}/{counts.get('failed', 0)}"
+                         for family, counts in sorted(outcome.identities.items()))
+    lines.append(f"identities passed/failed: {families}")
+    for document, file, status, reason in outcome.documents:
+        if status not in ("published",):
+            lines.append(f"{status.upper()} {document} ({file}): {reason}")
+            lines.extend(f"    suspect cell: {suspect}" for suspect in outcome.suspects.get(document, [])[:5])
+    return "\n".join(lines)

@@ -1,11 +1,10 @@
-"""Scale benchmark: generated corpora of 1, 100, 1,000 and 10,000 documents, text to validated marts.
+"""Scale benchmark on the user's path: `juesuan build` (the Dagster graph) from text to published.
 
-For each size, in a fresh process: generate the corpus (juesuan_testkit.corpus, deterministic), extract it
-in parallel into per-document raw CSV files, dbt build (the raw cells loaded by DuckDB read_csv into
-staging, incremental identity models, marts, dbt tests), Great Expectations validation, publish.
-Reports per stage wall time, documents per second, peak memory and warehouse size; the floor
-(DuckDB read_csv of the same raw CSVs into a table) to set the load stage against; the latency of
-three typical BI queries; and, at 1,000 documents, the time to add one more document.
+For each size: generate a corpus (juesuan_testkit.corpus, deterministic, not timed), then time
+`juesuan build --documents <corpus> --warehouse <new file>` as a whole process (wall seconds, peak
+memory of the largest process, DuckDB memory_limit 3GB); the floor (DuckDB read_csv of the same
+landing-zone files into a table); adding one document to that warehouse; and three typical BI
+queries. Then the shared documents: `juesuan build` against `dbt build` alone on the same raw tables.
 
     .venv/bin/python scripts/bench_scale.py --sizes 1 100 1000 10000
 """
@@ -14,11 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from juesuan_testkit.corpus import generate_corpus  # noqa: E402
-from juesuan.extract.rawtables import copy_vocabulary  # noqa: E402
-from juesuan.pipeline import build_warehouse, extract_to_raw_dir  # noqa: E402
 
 TEMPLATE = ROOT.parent / "shared" / "documents" / "qingyuan_rsj_2023_final.txt"
+SHARED = ROOT.parent / "shared" / "documents"
+JUESUAN = [sys.executable, "-m", "juesuan.cli"]
 SEED = 7
 QUERIES = {
     "class totals by department and year": """
@@ -56,145 +54,103 @@ QUERIES = {
 }
 
 
-def peak_children_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def timed(command: list[str], cwd: Path = ROOT) -> dict:
+    """Wall seconds and peak memory of the largest process (the command or a descendant it waited for)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        started = time.monotonic()
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        tail = output.read()[-1500:]
+    return {"seconds": round(seconds, 1), "exit": process.returncode, "peak_mb": round(usage.ru_maxrss / 1024),
+            "tail": tail}
 
 
-def peak_self_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def load_seconds(target: Path) -> float:
-    """dbt's own timing of the node that loads the raw cells (read_csv into staging)."""
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
-    return sum(r["execution_time"] for r in results["results"]
-               if r["unique_id"] in ("model.juesuan.stg_raw__cells", "model.juesuan.stg_raw__documents"))
-
-
-def floor_seconds(raw: Path, scratch: Path) -> float:
+def floor_seconds(landing: Path, scratch: Path) -> float:
     scratch.unlink(missing_ok=True)
     with duckdb.connect(str(scratch)) as con:
         started = time.monotonic()
-        con.execute(f"create table cells as select * from read_csv('{raw}/cells/*.csv', header = true)")
-        con.execute(f"create table documents as select * from read_csv('{raw}/documents/*.csv', header = true)")
+        con.execute(f"create table cells as select * from read_csv('{landing}/documents/*/raw_cells.csv', "
+                    "header = true, delim = ',', quote = '\"', escape = '\"')")
         elapsed = time.monotonic() - started
     scratch.unlink(missing_ok=True)
-    return elapsed
+    return round(elapsed, 2)
 
 
-def query_latencies(warehouse: Path) -> dict[str, float]:
-    """Median of 5 warm runs: execute and fetch the whole result as columns, as a BI driver
-    does (a DataFrame here; pulling 90,000 rows into Python tuples of Decimal instead costs
-    about 130 ms more at 10,000 documents, all of it in the Python conversion)."""
-    latencies = {}
+def query_ms(warehouse: Path) -> dict[str, float]:
+    timings = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for name, sql in QUERIES.items():
-            rows = len(con.execute(sql).df())
-            runs = []
-            for _ in range(5):
-                started = time.perf_counter()
-                con.execute(sql).df()
-                runs.append((time.perf_counter() - started) * 1000)
-            latencies[name] = statistics.median(runs)
-            latencies[name + " rows"] = rows
-    return latencies
-
-
-def statuses(warehouse: Path) -> dict[str, int]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return dict(con.execute("select status, count(*) from marts.dim_document group by 1").fetchall())
-
-
-def build(raw: Path, seeds: Path, warehouse: Path, target: Path, incremental: bool = False) -> dict:
-    os.environ["JUESUAN_DBT_TARGET"] = str(target)
-    timings: dict = {}
-    ok, output, validation = build_warehouse(warehouse, seeds, report=lambda _l: None, target_dir=target,
-                                             raw_dir=raw, incremental=incremental, timings=timings)
-    if not ok or validation is None or not validation.success:
-        raise SystemExit(f"build failed:\n{output[-3000:]}")
+            con.execute(sql).fetchall()
+            started = time.monotonic()
+            for _ in range(3):
+                con.execute(sql).fetchall()
+            timings[name] = round((time.monotonic() - started) / 3 * 1000, 1)
     return timings
 
 
-def one_size(n: int, workdir: Path) -> dict:
-    base = workdir / f"n{n}"
-    shutil.rmtree(base, ignore_errors=True)
-    base.mkdir(parents=True)
-    started = time.monotonic()
-    documents = generate_corpus(TEMPLATE, base / "docs", n, seed=SEED)
-    generate = time.monotonic() - started
-    seeds = copy_vocabulary(ROOT / "seeds", base / "seeds")
-    raw, warehouse, target = base / "raw", base / "warehouse" / "juesuan.duckdb", base / "target"
-
-    started = time.monotonic()
-    amounts, failures = extract_to_raw_dir(documents, raw, report=lambda _l: None)
-    extract = time.monotonic() - started
-    extract_peak = peak_children_mb()
-
-    started = time.monotonic()
-    timings = build(raw, seeds, warehouse, target)
-    total_build = time.monotonic() - started
-    load = load_seconds(target)
-    result = {
-        "documents": n, "amounts": amounts, "extraction_failures": len(failures), "generate_s": generate,
-        "extract_s": extract, "extract_peak_mb": extract_peak,
-        "load_s": load, "dbt_s": timings["dbt"] - load, "dbt_peak_mb": peak_children_mb(),
-        "validation_s": timings["validation"], "validation_peak_mb": peak_self_mb(),
-        "total_s": extract + total_build, "warehouse_mb": warehouse.stat().st_size / 2**20,
-        "floor_s": floor_seconds(raw, base / "floor.duckdb"),
-        "statuses": statuses(warehouse), "queries_ms": query_latencies(warehouse),
-    }
-    if n == 1000:
-        extra = generate_corpus(TEMPLATE, base / "extra", n + 1, seed=SEED)[-1]
-        started = time.monotonic()
-        extract_to_raw_dir([extra], raw, processes=1, report=lambda _l: None)
-        build(raw, seeds, warehouse, target, incremental=True)
-        result["add_one_s"] = time.monotonic() - started
-        result["statuses_after_add"] = statuses(warehouse)
-    shutil.rmtree(base / "docs", ignore_errors=True)
+def bench_size(size: int, work: Path) -> dict:
+    corpus = work / f"corpus_{size}"
+    if not corpus.exists():
+        generate_corpus(TEMPLATE, corpus, size + 1, seed=SEED)
+    inbox = work / f"inbox_{size}"
+    shutil.rmtree(inbox, ignore_errors=True)
+    inbox.mkdir()
+    documents = sorted(corpus.glob("*.txt"))
+    for path in documents[:size]:
+        os.link(path, inbox / path.name)
+    warehouse = work / f"w_{size}" / "juesuan.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    build = timed([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse), "--quiet"])
+    result = {"documents": size, "build": build}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        result["facts"] = con.execute("select count(*) from marts.all_amounts").fetchall()[0][0]
+        result["states"] = dict(con.execute("select status, count(*) from marts.dim_document group by 1").fetchall())
+    result["floor_read_csv_seconds"] = floor_seconds(warehouse.with_name("juesuan.landing"), work / "floor.duckdb")
+    os.link(documents[size], inbox / documents[size].name)
+    result["add_one"] = timed([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse), "--quiet"])
+    result["queries_ms"] = query_ms(warehouse)
+    result["warehouse_mb"] = round(warehouse.stat().st_size / 2**20, 1)
     return result
 
 
-def table(results: list[dict]) -> str:
-    lines = ["| documents | amounts | extract s | load s (floor s, ratio) | dbt build s | validation s | total s "
-             "| docs/s | peak MB extract / dbt / GX | warehouse MB | published |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"]
-    for r in results:
-        lines.append(
-            f"| {r['documents']:,} | {r['amounts']:,} | {r['extract_s']:.1f} | {r['load_s']:.2f} ({r['floor_s']:.2f}, "
-            f"{r['load_s'] / r['floor_s']:.1f}×) | {r['dbt_s']:.1f} | {r['validation_s']:.1f} | {r['total_s']:.1f} "
-            f"| {r['documents'] / r['total_s']:.1f} | {r['extract_peak_mb']:.0f} / {r['dbt_peak_mb']:.0f} / "
-            f"{r['validation_peak_mb']:.0f} | {r['warehouse_mb']:.1f} | {r['statuses']} |")
-    lines += ["", "| documents | " + " | ".join(QUERIES) + " |", "|---:|" + "---:|" * len(QUERIES)]
-    for r in results:
-        lines.append(f"| {r['documents']:,} | " + " | ".join(
-            f"{r['queries_ms'][q]:.1f} ms ({r['queries_ms'][q + ' rows']:,} rows)" for q in QUERIES) + " |")
-    for r in results:
-        if "add_one_s" in r:
-            lines.append(f"\nAdding one document to the {r['documents']:,}-document warehouse (extract, incremental "
-                         f"dbt build, validation, publish): {r['add_one_s']:.1f} s; after it: {r['statuses_after_add']}")
-    return "\n".join(lines)
+def bench_shared(work: Path) -> dict:
+    warehouse = work / "w_shared" / "juesuan.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    cli = timed([*JUESUAN, "build", "--documents", str(SHARED), "--warehouse", str(warehouse), "--quiet"])
+    link = next(p for p in (ROOT / "dbt_project" / "landing").iterdir()
+                if p.resolve() == warehouse.with_name("juesuan.landing").joinpath("seeds").resolve())
+    variables = json.dumps({"raw_seeds": os.path.relpath(link, ROOT / "dbt_project"),
+                            "build_file": str(work / "dbt_alone.duckdb")})
+    (work / "dbt_alone.duckdb").unlink(missing_ok=True)
+    dbt = timed([str(Path(sys.executable).with_name("dbt")), "build", "--target", "build", "--vars", variables,
+                 "--target-path", str(work / "dbt_alone_target")], cwd=ROOT / "dbt_project")
+    return {"juesuan_build": cli, "dbt_build_alone": dbt, "ratio": round(cli["seconds"] / dbt["seconds"], 2)}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000, 10000])
-    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one is not None:
-        print(json.dumps(one_size(args.one, args.workdir)))
-        return 0
-    results = []
-    for n in args.sizes:  # each size in a fresh process, so peak memory is its own
-        done = subprocess.run([sys.executable, __file__, "--one", str(n), "--workdir", str(args.workdir)],
-                              capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
-            return 1
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"{n} documents: {results[-1]['total_s']:.1f} s", file=sys.stderr)
-    print(f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
-    print(table(results))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench_scale")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench_scale.json")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}", flush=True)
+    results = {"shared": bench_shared(args.work)}
+    shared = results["shared"]
+    print(f"shared documents: juesuan build {shared['juesuan_build']['seconds']} s, dbt build alone "
+          f"{shared['dbt_build_alone']['seconds']} s, ratio {shared['ratio']}", flush=True)
+    for size in args.sizes:
+        result = bench_size(size, args.work)
+        results[str(size)] = result
+        print(f"{size:>6} documents: build {result['build']['seconds']} s (exit {result['build']['exit']}), "
+              f"peak {result['build']['peak_mb']} MB, floor read_csv {result['floor_read_csv_seconds']} s, "
+              f"add one {result['add_one']['seconds']} s, facts {result['facts']}, states {result['states']}, "
+              f"queries ms {result['queries_ms']}", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 

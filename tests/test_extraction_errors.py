@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from juesuan.extract import ExtractionError, extract_document
-from juesuan.pipeline import discover_documents, extract_all
 
 
 def test_a_document_that_is_not_a_final_account(tmp_path):
@@ -36,10 +35,32 @@ def test_binary_garbage_is_refused(tmp_path):
         extract_document(path)
 
 
-def test_one_bad_document_does_not_stop_the_others(tmp_path, qingyuan_path):
+def test_reading_a_file_never_raises_and_says_why(tmp_path, qingyuan_path):
+    from juesuan.landing import UNREADABLE, read_file, scan_inbox
+
     (tmp_path / "a_bad.txt").write_text("不是决算\n", encoding="utf-8")
     (tmp_path / "b_good.txt").write_bytes(qingyuan_path.read_bytes())
     (tmp_path / "notes.md").write_text("ignored", encoding="utf-8")
-    outcome = extract_all(discover_documents([tmp_path]), report=lambda _: None)
-    assert [d.meta.document_id for d in outcome.documents] == ["b_good"]
-    assert len(outcome.failures) == 1 and outcome.failures[0].source.endswith("a_bad.txt")
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    outcomes = {f.path.name: read_file(f) for f in scan_inbox([tmp_path])}
+    assert outcomes["b_good.txt"][0].meta.department_name == "清远市人力资源和社会保障局"
+    assert outcomes["a_bad.txt"][0] is None and outcomes["a_bad.txt"][1]["extraction_status"] == UNREADABLE
+    assert outcomes["a_bad.txt"][1]["reason_line"] == 1
+    assert "unsupported file type '.md'" in outcomes["notes.md"][1]["reason"]
+    assert outcomes["empty.pdf"][1]["reason"] == "empty file"
+
+
+def test_a_reader_crash_is_one_unreadable_file_with_its_trace_in_a_log(tmp_path, qingyuan_path, monkeypatch):
+    import juesuan.landing as landing
+
+    def crash(_path):
+        raise ZeroDivisionError("a reader bug")
+
+    monkeypatch.setattr(landing, "extract_document", crash)
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "doc.txt").write_bytes(qingyuan_path.read_bytes())
+    zone = landing.LandingZone(tmp_path / "w.landing")
+    [outcome] = landing.land_inbox(landing.scan_inbox([tmp_path / "inbox"]), zone, report=lambda _: None)
+    assert outcome.status == landing.UNREADABLE
+    assert outcome.detail == "the reader failed (ZeroDivisionError: a reader bug)"
+    assert "ZeroDivisionError" in (zone.root / "logs" / "doc.log").read_text(encoding="utf-8")

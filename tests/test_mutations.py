@@ -1,7 +1,7 @@
 """Every printed cell of the real document, misprinted by +1.00, is caught by an identity.
 
 One mutated copy per cell (1,185), each through extraction, raw tables and the dbt identity
-models, in two batches (about two minutes on 2 cores). Figures are in BENCHMARKS.md.
+models, in one `juesuan build` of 1,186 documents. Figures are in BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from juesuan_testkit.mutations import run_study
 
 
 def test_every_covered_misprint_is_detected_and_localized(tmp_path, qingyuan_path, capsys):
-    report = run_study(qingyuan_path, tmp_path, batch_size=600, report=lambda _: None)
+    report = run_study(qingyuan_path, tmp_path, report=lambda _: None)
     with capsys.disabled():
         print("\n" + "\n".join(report.lines()))
     assert report.mutations == 1185

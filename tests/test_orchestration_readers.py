@@ -14,8 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import shared_document, vocabulary_only_seeds
-from dagster import DagsterInstance
+from conftest import build_into, renamed_department, shared_document
 
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENT = "qingyuan_rsj_2023_final.txt"
@@ -49,16 +48,12 @@ def read_totals(warehouse: Path) -> list:
 
 
 def test_reader_keeps_consistent_data_through_a_build(tmp_path):
-    from orchestration.run import build_in_process
-
     source = shared_document(DOCUMENT)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(source, inbox / DOCUMENT)
-    seeds = vocabulary_only_seeds(tmp_path / "seeds")
     warehouse = tmp_path / "warehouse" / "juesuan.duckdb"
-    instance = DagsterInstance.ephemeral()
-    assert build_in_process([inbox], warehouse, seeds, instance=instance, report=lambda _: None).published
+    assert build_into([inbox], warehouse).published
     before = read_totals(warehouse)
 
     stop = tmp_path / "stop"
@@ -67,13 +62,12 @@ def test_reader_keeps_consistent_data_through_a_build(tmp_path):
     try:
         ready = json.loads(reader.stdout.readline())
         assert ready["ready"] == before
-        # A second document arrives (same department, different content): the next build has two.
-        (inbox / "qingyuan_rsj_2023_final_copy.txt").write_text(
-            source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        # A second document arrives (another department): the next build has two.
+        renamed_department(source, inbox / "another_department.txt", "清远市读者测试局")
         started = time.monotonic()
-        second = build_in_process([inbox], warehouse, seeds, instance=instance, report=lambda _: None)
+        second = build_into([inbox], warehouse)
         building_seconds = time.monotonic() - started
-        assert second.published, second.dbt_output
+        assert second.published, second.error
         after = read_totals(warehouse)  # a second process reads the new file meanwhile
         stop.touch()
         out, err = reader.communicate(timeout=60)

@@ -36,8 +36,7 @@ def test_dagster_dev_serves_every_asset(tmp_path):
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")  # telemetry off
     (tmp_path / "inbox").mkdir()
     env = {**os.environ, "DAGSTER_HOME": str(home), "JUESUAN_INBOX": str(tmp_path / "inbox"),
-           "JUESUAN_WAREHOUSE": str(tmp_path / "warehouse" / "juesuan.duckdb"),
-           "JUESUAN_SEEDS_DIR": str(tmp_path / "seeds"), "DAGSTER_DISABLE_TELEMETRY": "1"}
+           "JUESUAN_WAREHOUSE": str(tmp_path / "warehouse" / "juesuan.duckdb"), "DAGSTER_DISABLE_TELEMETRY": "1"}
     port = free_port()
     dagster = Path(sys.executable).parent / "dagster"
     log = (tmp_path / "dagster.log").open("w")
@@ -58,7 +57,7 @@ def test_dagster_dev_serves_every_asset(tmp_path):
         answer = graphql(port, "{ assetNodes { assetKey { path } } }")
         found = {tuple(node["assetKey"]["path"]) for node in answer["data"]["assetNodes"]}
         assert found == expected
-        assert {("source_document",), ("raw_tables",), ("raw", "raw_cells"), ("marts", "all_amounts"),
+        assert {("landing_zone",), ("raw_tables",), ("raw", "raw_cells"), ("marts", "all_amounts"),
                 ("validation",), ("published_warehouse",)} <= found
         checks = graphql(port, '{ assetNodes(assetKeys: [{path: ["marts", "dim_document"]}]) '
                                "{ assetChecksOrError { ... on AssetChecks { checks { name } } } } }")

@@ -1,54 +1,63 @@
-"""The committed seeds are the project's own extraction of ../shared/documents."""
+"""The landing zone: one folder per document, replaced whole; the committed sample is a fresh landing."""
 from __future__ import annotations
 
 import csv
 
-from conftest import ROOT, SHARED_DOCUMENTS, shared_document
-from juesuan.extract import extract_document
-from juesuan.extract.rawtables import (CELLS_FILE, DOCUMENTS_FILE, NARRATIVE_FILE, merge_documents, read_rows,
-                                      write_document)
+from conftest import ROOT, shared_documents_dir
+from juesuan.extract.rawtables import read_rows
+from juesuan.landing import LandingZone, document_id_for, land_inbox, scan_inbox
+from juesuan_testkit.sample import sample_tables
 
 
-def rows_of(directory, name, document_id):
-    return [r for r in read_rows(directory / name) if r["document_id"] == document_id]
+def test_the_committed_sample_equals_a_fresh_landing_of_the_shared_documents(tmp_path):
+    sample_tables(shared_documents_dir(), tmp_path)
+    for path in sorted((ROOT / "seeds" / "raw").glob("*.csv")):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
-def test_committed_seeds_equal_a_fresh_extraction(tmp_path):
-    committed = read_rows(ROOT / "seeds" / DOCUMENTS_FILE)
-    assert committed, "seeds/raw_documents.csv holds no document"
-    for held in committed:
-        document = extract_document(shared_document(held["source_file"]))
-        write_document(tmp_path / held["document_id"], document)
-        for name in (DOCUMENTS_FILE, CELLS_FILE, NARRATIVE_FILE):
-            fresh = read_rows(tmp_path / held["document_id"] / name)
-            assert rows_of(ROOT / "seeds", name, held["document_id"]) == fresh, name
+def test_every_shared_document_is_in_the_committed_sample():
+    held = {r["source_file"] for r in read_rows(ROOT / "seeds" / "raw" / "raw_documents.csv")}
+    assert held == {p.name for p in shared_documents_dir().iterdir() if p.is_file()}
 
 
-def test_every_shared_document_is_in_the_committed_seeds():
-    held = {r["source_file"] for r in read_rows(ROOT / "seeds" / DOCUMENTS_FILE)}
-    readable = {p.name for p in SHARED_DOCUMENTS.iterdir() if p.suffix == ".txt"} if SHARED_DOCUMENTS.exists() else set()
-    assert readable <= held
+def test_landing_again_replaces_instead_of_duplicating(tmp_path, qingyuan_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "q.txt").write_bytes(qingyuan_path.read_bytes())
+    zone = LandingZone(tmp_path / "w.landing")
+    assert [o.status for o in land_inbox(scan_inbox([inbox]), zone, report=lambda _: None)] == ["read"]
+    assert [o.status for o in land_inbox(scan_inbox([inbox]), zone, report=lambda _: None)] == ["unchanged"]
+    (inbox / "q.txt").write_bytes(qingyuan_path.read_bytes() + b"\n")
+    assert [o.status for o in land_inbox(scan_inbox([inbox]), zone, report=lambda _: None)] == ["read"]
+    assert len(zone.records()) == 1 and len(read_rows(zone.folder("q") / "raw_cells.csv")) == 1185
+    assert not (zone.root / ".incoming").exists() or not any((zone.root / ".incoming").iterdir())
 
 
-def test_merging_again_replaces_instead_of_duplicating(tmp_path, qingyuan):
-    merge_documents(tmp_path, [qingyuan])
-    merge_documents(tmp_path, [qingyuan])
-    assert len(read_rows(tmp_path / DOCUMENTS_FILE)) == 1
-    assert len(read_rows(tmp_path / CELLS_FILE)) == 1185
+def test_an_interrupted_replacement_is_undone(tmp_path, qingyuan_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "q.txt").write_bytes(qingyuan_path.read_bytes())
+    zone = LandingZone(tmp_path / "w.landing")
+    land_inbox(scan_inbox([inbox]), zone, report=lambda _: None)
+    # killed between moving the old folder out and the new one in
+    (zone.root / ".outgoing").mkdir()
+    zone.folder("q").rename(zone.root / ".outgoing" / "q")
+    (zone.root / ".incoming" / "q").mkdir(parents=True)
+    zone.recover()
+    assert zone.record("q")["sha256"] and not (zone.root / ".incoming" / "q").exists()
 
 
-def test_a_copy_under_another_name_is_not_a_second_document(tmp_path, qingyuan_path, qingyuan):
-    copy = tmp_path / "inbox" / "copy_of_qingyuan.txt"
-    copy.parent.mkdir()
-    copy.write_bytes(qingyuan_path.read_bytes())
-    merge_documents(tmp_path, [qingyuan])
-    skipped = merge_documents(tmp_path, [extract_document(copy)])
-    assert skipped == ["copy_of_qingyuan"]
-    assert [r["document_id"] for r in read_rows(tmp_path / DOCUMENTS_FILE)] == ["qingyuan_rsj_2023_final"]
+def test_two_files_are_always_two_documents(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("a b.txt", "a_b.txt", "report.pdf", "report.txt", "Report.TXT"):
+        (inbox / name).write_text(name, encoding="utf-8")
+    ids = [f.document_id for f in scan_inbox([inbox])]
+    assert len(set(ids)) == 5
+    assert document_id_for(inbox / "a_b.txt") == "a_b"
 
 
-def test_amounts_are_written_plainly_for_decimal_loading(tmp_path, qingyuan):
-    write_document(tmp_path, qingyuan)
-    with (tmp_path / CELLS_FILE).open(encoding="utf-8") as handle:
+def test_amounts_are_written_plainly_for_decimal_loading():
+    with (ROOT / "seeds" / "raw" / "raw_cells.csv").open(encoding="utf-8") as handle:
         amounts = [row["amount"] for row in csv.DictReader(handle)]
     assert all("," not in a for a in amounts) and "34365.67" in amounts

@@ -1,22 +1,49 @@
 {#-
-    Incremental identity models are keyed by document: a run processes only the documents whose
-    content (sha256) the model does not hold yet, and replaces their rows (delete+insert).
+    Incremental models are keyed by document: a run processes only the documents whose version
+    the model does not hold yet, and replaces their rows (delete+insert). A document's version is
+    its content (sha256) and the build's fingerprint (every model and vocabulary seed), so a
+    changed model or vocabulary recomputes every document with no --full-refresh.
+    Only documents the warehouse counts (int_documents__lifecycle: current) are processed.
 -#}
 {% macro incremental_by_document() -%}
-    {{ config(materialized='incremental', unique_key='document_key', incremental_strategy='delete+insert') }}
+    {{ config(
+        materialized='incremental', unique_key='document_key', incremental_strategy='delete+insert',
+        post_hook="delete from {{ this }} where document_key not in (
+            select document_key from {{ ref('int_documents__lifecycle') }} where lifecycle = 'current')"
+    ) }}
+{%- endmacro %}
+
+{% macro build_fingerprint() -%}
+    {%- set parts = [] -%}
+    {%- if execute -%}
+        {%- for node in (graph.get('nodes') or {}).values() | sort(attribute='unique_id') -%}
+            {%- if node.resource_type in ('model', 'seed') and not node.name.startswith('raw_')
+                and node.name != 'accepted_exceptions' -%}
+                {%- do parts.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- local_md5(parts | join('|')) -}}
+{%- endmacro %}
+
+{#- The version of a document's rows: its sha256 under this build's fingerprint. -#}
+{% macro document_version(sha256_column) -%}
+    md5({{ sha256_column }} || '{{ build_fingerprint() }}')
 {%- endmacro %}
 
 {% macro documents_to_process() -%}
     select
         documents.document_key,
-        documents.sha256 as document_sha256
-    from {{ ref('stg_raw__documents') }} as documents
-    {% if is_incremental() -%}
-        where not exists (
-            select 1 from {{ this }} as already
-            where
-                already.document_key = documents.document_key
-                and already.document_sha256 = documents.sha256
-        )
-    {%- endif %}
+        {{ document_version('documents.sha256') }} as document_sha256
+    from {{ ref('int_documents__lifecycle') }} as documents
+    where
+        documents.lifecycle = 'current'
+        {% if is_incremental() -%}
+            and not exists (
+                select 1 from {{ this }} as already
+                where
+                    already.document_key = documents.document_key
+                    and already.document_sha256 = {{ document_version('documents.sha256') }}
+            )
+        {%- endif %}
 {%- endmacro %}

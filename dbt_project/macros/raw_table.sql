@@ -1,32 +1,32 @@
 {#-
-    The raw tables: dbt seeds for the small embedded warehouse, or, past a size, the CSV files
-    of a raw folder read by DuckDB directly (var raw_dir: <raw_dir>/cells/*.csv and
-    <raw_dir>/documents/*.csv, one file per document, written by `juesuan build --raw-dir`).
+    The raw tables: dbt seeds (the committed sample, or a small landing zone merged by the build),
+    or, past a size, every document's own CSV in the landing zone read by DuckDB directly
+    (var raw_dir: <raw_dir>/<document>/raw_<name>.csv). The build chooses; the columns and the
+    dialect are those of the seed, declared once in dbt_project.yml, never sniffed.
 -#}
 {% macro raw_table(name) -%}
     {%- set raw_dir = var('raw_dir', none) -%}
     {%- if raw_dir -%}
         read_csv(
-            '{{ raw_dir }}/{{ name }}/*.csv',
+            '{{ raw_dir }}/*/raw_{{ name }}.csv',
             header = true,
+            delim = ',',
             quote = '"',
-            columns = {{ raw_columns(name) }}
+            escape = '"',
+            auto_detect = false,
+            union_by_name = false,
+            columns = {{ raw_columns('raw_' ~ name) }}
         )
     {%- else -%}
         {{ ref('raw_' ~ name) }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro raw_columns(name) -%}
-    {%- if name == 'cells' -%}
-        {'document_id': 'varchar', 'statement': 'varchar', 'row_index': 'integer', 'row_label': 'varchar',
-         'parent_label': 'varchar', 'code': 'varchar', 'column_header': 'varchar', 'amount_text': 'varchar',
-         'amount': 'decimal(18, 2)', 'unit': 'varchar', 'source_line': 'integer', 'page': 'integer'}
-    {%- elif name == 'narrative' -%}
-        {'document_id': 'varchar', 'topic': 'varchar', 'amount': 'varchar', 'base': 'varchar',
-         'change': 'varchar', 'rate': 'varchar', 'source_line': 'integer', 'page': 'integer'}
-    {%- else -%}
-        {'document_id': 'varchar', 'source_file': 'varchar', 'sha256': 'varchar', 'reader': 'varchar',
-         'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar'}
+{% macro raw_columns(seed_name) -%}
+    {%- set types = {} -%}
+    {%- if execute -%}
+        {%- set seed = graph.nodes['seed.juesuan.' ~ seed_name] -%}
+        {%- set types = seed.config.column_types -%}
     {%- endif -%}
+    {{ '{' }}{%- for column, type in types.items() -%}'{{ column }}': '{{ type }}'{{ ', ' if not loop.last }}{%- endfor -%}{{ '}' }}
 {%- endmacro %}

@@ -5,7 +5,6 @@ Variants of wording live in the seed CSVs, not in code: a new province's header 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +15,7 @@ _ORDINAL = re.compile(r"^(表\s*\d+|[一二三四五六七八九十]+、|\d+[、
 
 
 def default_vocabulary_dir() -> Path:
-    return Path(os.environ.get("JUESUAN_VOCABULARY_DIR", Path(__file__).resolve().parents[2] / "seeds"))
+    return Path(__file__).resolve().parents[2] / "seeds" / "vocabulary"
 
 
 def normalize(text: str) -> str:

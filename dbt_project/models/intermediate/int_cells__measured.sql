@@ -26,7 +26,9 @@ to_process as (
 
 documents as (
 
-    select documents.*
+    select
+        documents.*,
+        to_process.document_sha256 as document_version
     from {{ ref('stg_raw__documents') }} as documents
     inner join to_process on documents.document_key = to_process.document_key
 
@@ -73,7 +75,7 @@ keyed as (
         matched.unit,
         matched.source_line,
         matched.page,
-        documents.sha256 as document_sha256,
+        documents.document_version as document_sha256,
         documents.department_name,
         documents.fiscal_year,
         {{ strip_ordinal('matched.row_label') }} as line_label,

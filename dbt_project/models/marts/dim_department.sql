@@ -2,15 +2,16 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('dim_document') }}
+    where status in ('published', 'accepted', 'quarantined')
 
 )
 
 select
-    md5(department_name) as department_key,
-    department_name,
+    department_key,
+    any_value(department_name order by fiscal_year desc) as department_name,
     min(fiscal_year) as first_fiscal_year,
     max(fiscal_year) as last_fiscal_year,
     count(*) as documents
 from documents
-group by department_name
+group by department_key

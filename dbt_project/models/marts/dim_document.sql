@@ -1,3 +1,5 @@
+-- Every file the warehouse holds, in exactly one state: published, accepted, quarantined (held
+-- back: failed identities or a cell no measure matches), unreadable, duplicate or superseded.
 with
 
 documents as (
@@ -11,7 +13,7 @@ cell_counts as (
     select
         document_key,
         count(*) as amount_cells
-    from {{ ref('int_cells__measured') }}
+    from {{ ref('stg_raw__cells') }}
     group by document_key
 
 ),
@@ -24,9 +26,13 @@ gate as (
 
 select
     documents.document_key,
-    md5(documents.department_name) as department_key,
+    case
+        when documents.department_name is not null
+            then md5({{ normalize_label('documents.department_name') }})
+    end as department_key,
     documents.department_name,
     documents.fiscal_year,
+    documents.phase,
     documents.source_file,
     documents.sha256,
     documents.reader,
@@ -34,11 +40,19 @@ select
     documents.statements_found,
     coalesce(cell_counts.amount_cells, 0) as amount_cells,
     gate.status,
+    gate.status_reason,
+    documents.extraction_reason_page as reason_page,
+    documents.extraction_reason_line as reason_line,
+    gate.counted_instead,
+    documents.warning_count,
+    gate.unplaced_cells,
     gate.identities_passed,
     gate.identities_failed,
     gate.identities_not_applicable,
     gate.acceptance_reason,
-    gate.accepted_on
+    gate.accepted_on,
+    documents.file_modified_at,
+    documents.landed_at
 from documents
 left join cell_counts on documents.document_key = cell_counts.document_key
 left join gate on documents.document_key = gate.document_key

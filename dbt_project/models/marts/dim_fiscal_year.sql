@@ -2,7 +2,8 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('dim_document') }}
+    where status in ('published', 'accepted', 'quarantined')
 
 )
 

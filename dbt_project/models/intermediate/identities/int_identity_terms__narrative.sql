@@ -28,9 +28,9 @@ lines as (
 
 cells as (
 
-    select measured.*
-    from {{ ref('int_cells__measured') }} as measured
-    inner join to_process on measured.document_key = to_process.document_key
+    select identity_cells.*
+    from {{ ref('int_identity_cells') }} as identity_cells
+    inner join to_process on identity_cells.document_key = to_process.document_key
 
 ),
 

@@ -1,0 +1,401 @@
+"""The landing zone of one warehouse: every inbox file's raw tables, one folder per document.
+
+<landing>/documents/<document_id>/
+    raw_documents.csv   one row: what extraction recorded (department, year, …), the file's sha256,
+                        and how reading ended (read | unreadable, with the reason and where)
+    raw_cells.csv       the printed cells (empty for an unreadable file)
+    raw_narrative.csv   the figures the narrative states
+    raw_warnings.csv    what the reader warned about
+<landing>/accepted_exceptions.csv   `juesuan accept`: failed identities accepted for one content
+<landing>/logs/<document_id>.log    the stack trace when a reader crashed
+
+A document folder is replaced whole (written beside, then renamed), so a document is added,
+replaced or removed atomically, and an interrupted build leaves either the old or the new one.
+The landing zone belongs to its warehouse (`<warehouse>.landing` beside the file): builds of
+two warehouses share nothing. Which documents count, and in which state, the warehouse decides
+(dbt), from what is recorded here. This module reads files and writes CSVs; no Dagster, no dbt.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
+from .extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS
+from .extract.rawtables import read_rows, write_rows
+
+READ = "read"
+UNREADABLE = "unreadable"
+LANDING_COLUMNS = ["inbox_path", "file_modified_at", "landed_at", "extraction_status", "reason",
+                   "reason_line", "reason_page", "warning_count", "extractor_version"]
+LANDED_DOCUMENT_COLUMNS = DOCUMENT_COLUMNS + LANDING_COLUMNS
+WARNING_COLUMNS = ["document_id", "warning_number", "warning"]
+ACCEPTED_COLUMNS = ["document_id", "sha256", "reason", "accepted_on"]
+
+# name -> columns of every raw table a document folder holds
+RAW_TABLES = {
+    "raw_documents": LANDED_DOCUMENT_COLUMNS,
+    "raw_cells": CELL_COLUMNS,
+    "raw_narrative": NARRATIVE_COLUMNS,
+    "raw_warnings": WARNING_COLUMNS,
+}
+ACCEPTED_TABLE = "accepted_exceptions"
+DOCUMENT_TIMEOUT_SECONDS = 120
+_CLEAN_STEM = re.compile(r"^[0-9a-z_\u4e00-\u9fff]+$")
+
+Report = Callable[[str], None]
+
+
+# ---------------------------------------------------------------- the inbox
+
+@dataclass(frozen=True)
+class InboxFile:
+    document_id: str
+    path: Path          # as listed in the inbox (a symlink stays a symlink here)
+    target: Path        # the file that is read
+    sha256: str
+    modified_at: str    # the file's mtime, UTC ISO: a later version of a department-year supersedes
+
+
+def document_id_for(path: Path) -> str:
+    """A readable id from the file name; names that lose letters in the slug get a short hash of
+    the name, so two files never share an id ('a b.txt' and 'a_b.txt', 'Report.pdf' and 'report.pdf')."""
+    stem = re.sub(r"[^0-9a-zA-Z_\u4e00-\u9fff]+", "_", path.stem).strip("_").lower() or "document"
+    if _CLEAN_STEM.match(path.stem) and path.suffix in (".pdf", ".txt", ""):
+        return stem
+    return f"{stem}_{hashlib.sha1(path.name.encode()).hexdigest()[:6]}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _inbox_entries(folders: Iterable[Path]) -> list[Path]:
+    entries: list[Path] = []
+    for folder in folders:
+        folder = Path(folder)
+        if folder.is_file():
+            entries.append(folder)
+        elif folder.is_dir():
+            entries.extend(p for p in sorted(folder.iterdir()) if not p.name.startswith(".") and p.is_file())
+    return entries
+
+
+def scan_inbox(folders: Iterable[Path]) -> list[InboxFile]:
+    """Every regular file (or link to one) in the inbox folders, with a unique document id.
+
+    Two entries whose names give one id (report.pdf + report.txt) are told apart by a hash of
+    the later one's full name: two files are always two documents."""
+    found: list[InboxFile] = []
+    taken: set[str] = set()
+    for path in _inbox_entries(folders):
+        document_id = document_id_for(path)
+        if document_id in taken:
+            document_id = f"{document_id}_{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+        taken.add(document_id)
+        target = path.resolve()
+        modified = datetime.fromtimestamp(target.stat().st_mtime, timezone.utc).isoformat(timespec="microseconds")
+        found.append(InboxFile(document_id, path, target, sha256_of(target), modified))
+    return found
+
+
+# ---------------------------------------------------------------- reading one file
+
+def extractor_version() -> str:
+    """A hash of the reader's source and vocabulary: a new reader or vocabulary re-reads every file."""
+    from . import extract as extract_package
+    from .extract.vocabulary import default_vocabulary_dir
+
+    digest = hashlib.sha256()
+    code = Path(extract_package.__file__).parent
+    for path in sorted(code.rglob("*.py")) + sorted(default_vocabulary_dir().glob("*.csv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _on_alarm(_signum, _frame):
+    raise _TimedOut()
+
+
+def read_file(file: InboxFile, timeout: int = DOCUMENT_TIMEOUT_SECONDS) -> tuple[ExtractedDocument | None, dict]:
+    """Read one file; never raises. Returns the document (or None) and how reading ended."""
+    ended = {"extraction_status": READ, "reason": "", "reason_line": "", "reason_page": "", "traceback": ""}
+    if file.target.suffix.lower() not in SUPPORTED_SUFFIXES:
+        ended.update(extraction_status=UNREADABLE,
+                     reason=f"unsupported file type '{file.target.suffix or '(none)'}' (expected .pdf or .txt)")
+        return None, ended
+    if file.target.stat().st_size == 0:
+        ended.update(extraction_status=UNREADABLE, reason="empty file")
+        return None, ended
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return extract_document(file.target), ended
+    except ExtractionError as error:
+        ended.update(extraction_status=UNREADABLE, reason=error.reason,
+                     reason_line="" if error.line is None else error.line,
+                     reason_page="" if error.page is None else error.page)
+    except _TimedOut:
+        ended.update(extraction_status=UNREADABLE, reason=f"reading took longer than {timeout} s: given up")
+    except Exception as error:  # noqa: BLE001 - a reader bug must not stop the other documents
+        ended.update(extraction_status=UNREADABLE, reason=f"the reader failed ({type(error).__name__}: {error})",
+                     traceback=traceback.format_exc())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return None, ended
+
+
+# ---------------------------------------------------------------- the landing zone
+
+def landing_dir_for(warehouse: Path) -> Path:
+    warehouse = Path(warehouse)
+    return warehouse.with_name(warehouse.name.removesuffix(".duckdb") + ".landing")
+
+
+@dataclass
+class Landed:
+    """What one build did with one inbox file."""
+
+    document_id: str
+    file: str
+    status: str          # read | unreadable | unchanged
+    detail: str = ""     # department and year, or the reason
+    cells: int = 0
+    warnings: tuple = ()
+
+
+class LandingZone:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.documents_dir = self.root / "documents"
+
+    def folder(self, document_id: str) -> Path:
+        return self.documents_dir / document_id
+
+    def record(self, document_id: str) -> dict | None:
+        rows = read_rows(self.folder(document_id) / "raw_documents.csv")
+        return rows[0] if rows else None
+
+    def records(self) -> list[dict]:
+        if not self.documents_dir.is_dir():
+            return []
+        rows = (self.record(p.name) for p in sorted(self.documents_dir.iterdir())
+                if p.is_dir() and not p.name.startswith("."))
+        return [r for r in rows if r is not None]
+
+    def is_current(self, file: InboxFile, version: str) -> bool:
+        held = self.record(file.document_id)
+        return held is not None and held["sha256"] == file.sha256 and held["extractor_version"] == version
+
+    def recover(self) -> None:
+        """Finish or undo what an interrupted build left: a half-written folder is dropped, a
+        replaced one comes back when its successor never arrived."""
+        incoming, outgoing = self.root / ".incoming", self.root / ".outgoing"
+        shutil.rmtree(incoming, ignore_errors=True)
+        if outgoing.is_dir():
+            for old in outgoing.iterdir():
+                if not self.folder(old.name).exists():
+                    self.documents_dir.mkdir(parents=True, exist_ok=True)
+                    os.replace(old, self.folder(old.name))
+                else:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    def land(self, file: InboxFile, document: ExtractedDocument | None, ended: dict, version: str,
+             landed_at: str) -> Landed:
+        """Write the document's raw tables into a new folder and swap it in."""
+        staging = self.root / ".incoming" / file.document_id
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        warnings = list(document.warnings) if document else []
+        record = {column: "" for column in LANDED_DOCUMENT_COLUMNS}
+        if document is not None:
+            record.update({k: str(v) for k, v in document.meta.as_row().items()})
+        record.update({
+            "document_id": file.document_id, "source_file": file.path.name, "sha256": file.sha256,
+            "inbox_path": str(file.path), "file_modified_at": file.modified_at, "landed_at": landed_at,
+            "extraction_status": ended["extraction_status"], "reason": ended["reason"],
+            "reason_line": ended["reason_line"], "reason_page": ended["reason_page"],
+            "warning_count": len(warnings), "extractor_version": version,
+        })
+        write_rows(staging / "raw_documents.csv", LANDED_DOCUMENT_COLUMNS, [record])
+        cells = [self._renamed(c.as_row(), file.document_id) for c in document.cells] if document else []
+        write_rows(staging / "raw_cells.csv", CELL_COLUMNS, cells)
+        figures = [self._renamed(f.as_row(), file.document_id) for f in document.narrative] if document else []
+        write_rows(staging / "raw_narrative.csv", NARRATIVE_COLUMNS, figures)
+        write_rows(staging / "raw_warnings.csv", WARNING_COLUMNS,
+                   [{"document_id": file.document_id, "warning_number": n, "warning": w}
+                    for n, w in enumerate(warnings, start=1)])
+        if ended.get("traceback"):
+            logs = self.root / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            (logs / f"{file.document_id}.log").write_text(f"{file.path}\n{ended['traceback']}", encoding="utf-8")
+        self._swap_in(staging, file.document_id)
+        if document is None:
+            return Landed(file.document_id, file.path.name, UNREADABLE, self._where(ended))
+        meta = document.meta
+        return Landed(file.document_id, file.path.name, READ, f"{meta.department_name} {meta.fiscal_year}",
+                      len(document.cells), tuple(warnings))
+
+    @staticmethod
+    def _renamed(row: dict, document_id: str) -> dict:
+        row = {k: ("" if v is None else str(v)) for k, v in row.items()}
+        row["document_id"] = document_id
+        return row
+
+    @staticmethod
+    def _where(ended: dict) -> str:
+        where = []
+        if ended["reason_page"] != "":
+            where.append(f"page {ended['reason_page']}")
+        if ended["reason_line"] != "":
+            where.append(f"line {ended['reason_line']}")
+        return f"{ended['reason']}" + (f" ({', '.join(where)})" if where else "")
+
+    def _swap_in(self, staging: Path, document_id: str) -> None:
+        target = self.folder(document_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        outgoing = self.root / ".outgoing" / document_id
+        if target.exists():
+            outgoing.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(outgoing, ignore_errors=True)
+            os.replace(target, outgoing)
+        os.replace(staging, target)
+        shutil.rmtree(outgoing, ignore_errors=True)
+
+    def removed_path(self) -> Path:
+        return self.root / "removed.csv"
+
+    def removed(self) -> set[tuple[str, str]]:
+        return {(r["document_id"], r["sha256"]) for r in read_rows(self.removed_path())}
+
+    def remove(self, document_id: str) -> bool:
+        """Take a document out; the same file (same name and bytes) stays out of later builds."""
+        target = self.folder(document_id)
+        if not target.exists():
+            return False
+        held = self.record(document_id) or {}
+        removed = read_rows(self.removed_path()) + [{"document_id": document_id, "sha256": held.get("sha256", "")}]
+        write_rows(self.removed_path(), ["document_id", "sha256"], removed)
+        trash = self.root / ".outgoing" / document_id
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(trash, ignore_errors=True)
+        os.replace(target, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+        return True
+
+    # ------------------------------------------------------------ acceptances
+
+    def accepted_path(self) -> Path:
+        return self.root / f"{ACCEPTED_TABLE}.csv"
+
+    def accept(self, document_id: str, reason: str, accepted_on: str) -> dict:
+        """Accept a document's failed identities for its current content (sha256)."""
+        held = self.record(document_id)
+        if held is None:
+            known = ", ".join(r["document_id"] for r in self.records()) or "none"
+            raise KeyError(f"no document '{document_id}' in this warehouse (held: {known})")
+        if not reason.strip():
+            raise ValueError("an acceptance needs a reason")
+        accepted = [r for r in read_rows(self.accepted_path()) if r["document_id"] != document_id]
+        entry = {"document_id": document_id, "sha256": held["sha256"], "reason": reason.strip(),
+                 "accepted_on": accepted_on}
+        write_rows(self.accepted_path(), ACCEPTED_COLUMNS, sorted(accepted + [entry], key=lambda r: r["document_id"]))
+        return entry
+
+
+# ---------------------------------------------------------------- landing an inbox
+
+def _read_and_land(job: tuple[str, InboxFile, str, str]) -> Landed:
+    root, file, version, landed_at = job
+    document, ended = read_file(file)
+    return LandingZone(Path(root)).land(file, document, ended, version, landed_at)
+
+
+def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None = None,
+               report: Report = print) -> list[Landed]:
+    """Read every new or changed file (in parallel) into the landing zone; unchanged ones are kept."""
+    zone.recover()
+    removed = zone.removed()
+    files = [f for f in files if (f.document_id, f.sha256) not in removed]
+    version = extractor_version()
+    landed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    pending = [f for f in files if not zone.is_current(f, version)]
+    outcomes = [Landed(f.document_id, f.path.name, "unchanged") for f in files if zone.is_current(f, version)]
+    if not pending:
+        return outcomes
+    report(f"extract: {len(pending)} new or changed file(s), {len(outcomes)} unchanged")
+    jobs = [(str(zone.root), f, version, landed_at) for f in pending]
+    step = max(1, len(jobs) // 20)
+    started = time.monotonic()
+    results = _run_jobs(jobs, processes)
+    for number, landed in enumerate(results, start=1):
+        outcomes.append(landed)
+        if landed.status == UNREADABLE:
+            report(f"  [{number}/{len(jobs)}] {landed.file}: UNREADABLE: {landed.detail}")
+        elif len(jobs) <= 20:
+            report(f"  [{number}/{len(jobs)}] {landed.file}: {landed.detail}, {landed.cells} cells")
+        if len(jobs) > 20 and (number % step == 0 or number == len(jobs)):
+            report(f"extract: {number}/{len(jobs)} files ({time.monotonic() - started:.0f} s)")
+    return outcomes
+
+
+def _run_jobs(jobs: list, processes: int | None):
+    if len(jobs) == 1 or (processes or os.cpu_count() or 1) == 1:
+        yield from map(_read_and_land, jobs)
+        return
+    from multiprocessing import get_context
+
+    with get_context("fork").Pool(processes or os.cpu_count() or 1, maxtasksperchild=200) as pool:
+        yield from pool.imap_unordered(_read_and_land, jobs, chunksize=4)
+
+
+# ---------------------------------------------------------------- the raw tables dbt reads
+
+SEED_SIZE_LIMIT = 8 << 20  # bytes of raw cells: past this, DuckDB reads the per-document files
+
+
+def raw_cells_bytes(zone: LandingZone) -> int:
+    return sum(p.stat().st_size for p in zone.documents_dir.glob("*/raw_cells.csv")) if zone.documents_dir.is_dir() else 0
+
+
+def write_seed_tables(zone: LandingZone, out_dir: Path, with_rows: bool = True,
+                      keep_columns: Callable[[str, dict], dict] | None = None) -> dict[str, int]:
+    """Every raw table of the landing zone as one CSV (what dbt loads as a seed), written atomically.
+
+    The per-document files share the header and dialect, so they are concatenated line by line.
+    with_rows=False writes headers only (the build then reads the per-document files directly).
+    keep_columns may rewrite each row (the committed sample blanks machine-specific columns)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folders = sorted(p for p in zone.documents_dir.iterdir() if p.is_dir()) if zone.documents_dir.is_dir() else []
+    counts = {}
+    for table, columns in RAW_TABLES.items():
+        rows: list[dict] = []
+        if with_rows:
+            for folder in folders:
+                rows.extend(read_rows(folder / f"{table}.csv"))
+        if keep_columns:
+            rows = [keep_columns(table, row) for row in rows]
+        write_rows(out_dir / f"{table}.csv", columns, rows)
+        counts[table] = len(rows)
+    write_rows(out_dir / f"{ACCEPTED_TABLE}.csv", ACCEPTED_COLUMNS, read_rows(zone.accepted_path()))
+    return counts

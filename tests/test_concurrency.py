@@ -1,0 +1,102 @@
+"""One writer at a time, and a build killed at any stage leaves nothing a rerun cannot finish."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, query, renamed_department
+
+JUESUAN = [sys.executable, "-m", "juesuan.cli"]
+FACTS = "select document_key, statement, row_key, measure, amount from marts.all_amounts order by all"
+STATES = "select document_key, status, status_reason from marts.dim_document order by all"
+
+
+def start_build(inbox: Path, warehouse: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse), *extra],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def wait_for_line(process: subprocess.Popen, prefix: str, timeout: float = 300) -> list[str]:
+    seen, deadline = [], time.monotonic() + timeout
+    for line in process.stdout:
+        seen.append(line)
+        if line.startswith(prefix):
+            return seen
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError(f"no line starting with {prefix!r} in: {''.join(seen)[-2000:]}")
+
+
+def processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in command and int(entry.name) != os.getpid():
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory, qingyuan_path):
+    folder = tmp_path_factory.mktemp("concurrent") / "inbox"
+    folder.mkdir()
+    for number in range(4):
+        renamed_department(qingyuan_path, folder / f"dept_{number}.txt", f"清远市并发测试{number}局")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(inbox, tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("reference") / "juesuan.duckdb"
+    done = subprocess.run([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse), "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    return warehouse
+
+
+def test_a_second_build_waits_or_says_who_is_writing(inbox, reference, tmp_path):
+    warehouse = tmp_path / "juesuan.duckdb"
+    first = start_build(inbox, warehouse)
+    wait_for_line(first, "inbox:")
+    busy = subprocess.run([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse), "--no-wait"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert busy.returncode == 4
+    assert f"is being built by the build of pid {first.pid}" in busy.stdout
+    second = start_build(inbox, warehouse)
+    assert first.wait(timeout=600) == 0
+    rest = second.communicate(timeout=600)[0]
+    assert second.returncode == 0, rest[-2000:]
+    assert f"waiting: juesuan.duckdb is being built by the build of pid {first.pid}" in rest
+    assert query(warehouse, FACTS) == query(reference, FACTS)
+
+
+@pytest.mark.parametrize("stage", ["extract:", "dbt: building", "checks:"])
+def test_kill_9_at_any_stage_then_a_rerun_gives_the_same_warehouse(inbox, reference, tmp_path, stage):
+    warehouse = tmp_path / "juesuan.duckdb"
+    build = start_build(inbox, warehouse)
+    wait_for_line(build, stage)
+    os.kill(build.pid, signal.SIGKILL)  # the CLI alone: its children must not outlive it for long
+    build.wait()
+    rerun = subprocess.run([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse), "--quiet"],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stdout[-2000:]
+    assert query(warehouse, FACTS) == query(reference, FACTS)
+    assert query(warehouse, STATES) == query(reference, STATES)
+    leftovers = [p.name for p in tmp_path.rglob("*") if p.name.startswith(".") and p.name not in (".gitkeep",)]
+    assert [name for name in leftovers if name.endswith(".building") or name in (".incoming", ".outgoing")] == []
+    deadline = time.monotonic() + 120
+    while processes_naming(str(warehouse)) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert processes_naming(str(warehouse)) == []
