@@ -21,12 +21,14 @@
     {%- if name == 'cells' -%}
         {'document_id': 'varchar', 'statement': 'varchar', 'row_index': 'integer', 'row_label': 'varchar',
          'parent_label': 'varchar', 'code': 'varchar', 'column_header': 'varchar', 'amount_text': 'varchar',
-         'amount': 'decimal(18, 2)', 'unit': 'varchar', 'source_line': 'integer', 'page': 'integer'}
+         'amount': 'decimal(18, 2)', 'unit': 'varchar', 'source_line': 'integer', 'page': 'integer',
+         'measure': 'varchar', 'flags': 'varchar'}
     {%- elif name == 'narrative' -%}
         {'document_id': 'varchar', 'topic': 'varchar', 'amount': 'varchar', 'base': 'varchar',
          'change': 'varchar', 'rate': 'varchar', 'source_line': 'integer', 'page': 'integer'}
     {%- else -%}
         {'document_id': 'varchar', 'source_file': 'varchar', 'sha256': 'varchar', 'reader': 'varchar',
-         'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar'}
+         'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar',
+         'phase': 'varchar'}
     {%- endif -%}
 {%- endmacro %}

@@ -186,6 +186,7 @@ class TableBuilder:
                 document_id=self.document_id, statement=self.statement, row_index=self.row_count,
                 row_label=label, parent_label=parent, code=code, column_header=column.path,
                 amount_text=text, amount=amount, unit=self.unit, source_line=row.line, page=row.page,
+                measure=column.role.measure if column.role else "",
             ))
 
     def _parent_of(self, half: int, label: str) -> str:

@@ -16,7 +16,8 @@ renamed as (
         sha256,
         reader,
         unit as printed_unit,
-        statements_found
+        statements_found,
+        coalesce(nullif(trim(phase), ''), 'final') as phase
 
     from source
 
