@@ -405,6 +405,13 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
     return table
 
 
+def _repeats_header(lines: list, header_lines: list) -> bool:
+    """Lines atop a continued page repeat the table's header when most of their words are in it."""
+    words = [w.text for line in lines for w in line]
+    known = {w.text for line in header_lines for w in line}
+    return bool(words) and sum(w in known for w in words) * 2 >= len(words)
+
+
 def _drop_title_bands(table: Table, vocabulary: Vocabulary) -> None:
     """Top bands of a grid that hold only the title (and 编制单位/单位 after it) move above it."""
     while table.header:
@@ -466,9 +473,6 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
     if not any(p.has_text for p in pages):
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
     page_tables = [_page_tables(content, vocabulary) for content in pages]
-    for content, tables in zip(pages, page_tables):
-        if tables:
-            content.text = ""  # a table page is no prose
     page_lines = [[line for table in tables for line in table.above] if tables else content.text.splitlines()
                   for content, tables in zip(pages, page_tables)]
     meta = _document_meta(path, page_lines, vocabulary)
@@ -476,8 +480,9 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
     for content, tables in zip(pages, page_tables):
         if not tables:
             assembler.feed(content, None)
-        for table in tables:
-            assembler.feed(content, table)
+        taken = [assembler.feed(content, table) for table in tables]
+        if any(taken):
+            content.text = ""  # a page of tables is no prose
     assembler.close()
     if not assembler.finished:
         raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
@@ -527,11 +532,12 @@ class _Assembler:
         joined = ["".join(above[i:i + 2]) for i in range(len(above))]
         return next((s for s in map(self.vocabulary.statement_for_title, list(above) + joined) if s), None)
 
-    def feed(self, content: PageContent, table: Table | None) -> None:
+    def feed(self, content: PageContent, table: Table | None) -> bool:
+        """Take a page's table into the statements; False when it belongs to none."""
         if table is None:
             if content.has_text:
                 self.close()
-            return
+            return False
         statement = self._title_statement(table.above)
         if not statement and table.header:  # a title drawn inside the grid's top bands
             _drop_title_bands(table, self.vocabulary)
@@ -546,11 +552,12 @@ class _Assembler:
             self.header_words = table.header_words
             rows = table.data[table.first_data:]
         elif self.current is not None and table.body_words:  # unruled page continuing a table
-            if table.header_words:
+            if table.header_words and _repeats_header(table.header_words, self.header_words):
                 self.current.set_header(table.header, table.text_columns)
                 self.header_words = table.header_words
             else:  # header not repeated: the last one, placed over this page's columns
-                header, rows, text_columns = table_rows(self.header_words, table.body_words, content.number, table.first_line)
+                body = table.header_words + table.body_words  # lines before the figures are rows
+                header, rows, text_columns = table_rows(self.header_words, body, content.number, table.first_line)
                 self.current.set_header(header, text_columns)
                 table.data = rows
             rows = table.data
@@ -561,8 +568,9 @@ class _Assembler:
                 rows = table.data[table.first_data:]
         else:
             self.warnings.append(f"page {content.number}: a table under no T1…T9 title was skipped")
-            return
+            return False
         self.current.add_rows([r for r in rows if not is_column_number_row(r)])
+        return True
 
     def close(self) -> None:
         if self.current is not None:

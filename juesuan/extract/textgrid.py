@@ -145,48 +145,136 @@ def _text_neighbour(word: Word, columns: list[_Column]) -> int:
     return min(texts, key=lambda i: abs((columns[i].x0 + columns[i].x1) / 2 - word.cx))
 
 
-def _group_spans(header_lines: list[list[Word]]) -> dict[int, tuple[float, float]]:
-    """Each header word's reach: its own extent, widened over the words printed under it
-    whose middle is nearest to it in its line (a group cell like 收入 over 项目 | 决算数)."""
-    spans = {id(w): (w.x0, w.x1) for line in header_lines for w in line}
-    for upper in header_lines:
-        for lower in header_lines:
-            if not lower or not upper or lower[0].base >= upper[0].base:
-                continue
-            for child in lower:
-                parent = min(upper, key=lambda w: _distance(w, child.cx))
-                if _distance(parent, child.cx) <= 3 * parent.size:
-                    x0, x1 = spans[id(parent)]
-                    spans[id(parent)] = (min(x0, child.x0), max(x1, child.x1))
-    return spans
+def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
+              groups: bool = True) -> dict[int, list[Word]]:
+    """The words printed under each header word.
+
+    A lower word hangs under a word of the closest line above that has one near its middle
+    (within two characters). With `groups`, a word near none hangs under the group cell of
+    the closest line above holding several group cells (收入 | 支出 over 项目 | 决算数): the
+    one whose middle is nearest. A cell wrapped over lines (`wrapped`) is never a group.
+    """
+    children: dict[int, list[Word]] = {id(w): [] for line in header_lines for w in line}
+    ordered = sorted((line for line in header_lines if line), key=lambda line: -line[0].base)
+    for position, lower in enumerate(ordered):
+        uppers = [line for line in reversed(ordered[:position]) if line[0].base > lower[0].base + 0.3 * line[0].size]
+        for child in lower:
+            parent = None
+            for upper in uppers:
+                near = min(upper, key=lambda w: _distance(w, child.cx))
+                if _distance(near, child.cx) <= 2 * near.size:
+                    parent = near
+                    break
+            if parent is None and groups:
+                candidates = next(([w for w in upper if id(w) not in wrapped] for upper in uppers
+                                   if sum(id(w) not in wrapped for w in upper) > 1), None)
+                if candidates:
+                    parent = min(candidates, key=lambda w: abs(w.cx - child.cx))
+            if parent is not None:
+                children[id(parent)].append(child)
+    return children
+
+
+def _join_wrapped(header_lines: list[list[Word]]) -> tuple[list[list[Word]], set[int]]:
+    """A word with a single word near under it, overlapping it, is one cell wrapped over two
+    lines (财政拨款收 / 入, 因公出国 / （境）费): joined into the upper word."""
+    joined: set[int] = set()
+    while True:
+        children = _children(header_lines, groups=False)
+        pair = next(((w, children[id(w)][0]) for line in header_lines for w in line
+                     if len(children[id(w)]) == 1 and _stacked(w, children[id(w)][0])),
+                    None)
+        if pair is None:
+            return header_lines, joined
+        upper, lower = pair
+        upper.text += lower.text
+        upper.x0, upper.x1 = min(upper.x0, lower.x0), max(upper.x1, lower.x1)
+        joined.add(id(upper))
+        header_lines = [[w for w in line if w is not lower] for line in header_lines]
 
 
 def _distance(word: Word, x: float) -> float:
     return 0.0 if word.x0 <= x <= word.x1 else min(abs(word.x0 - x), abs(word.x1 - x))
 
 
+def _leaf_cells(leaves: list[Word]) -> list[Word]:
+    """Leaf header words stacked in one cell (因公出国 / （境）费) joined into one word."""
+    cells: list[Word] = []
+    for word in sorted(leaves, key=lambda w: (-w.base, w.x0)):
+        above = next((c for c in reversed(cells) if 0 < c.base - word.base <= 1.6 * word.size
+                      and word.x0 < c.x1 and c.x0 < word.x1), None)
+        if above is None:
+            cells.append(Word(word.text, word.x0, word.x1, word.base, word.size))
+        else:
+            above.text += word.text
+            above.x0, above.x1, above.base = min(above.x0, word.x0), max(above.x1, word.x1), word.base
+    return cells
+
+
+def _stacked(upper: Word, lower: Word) -> bool:
+    """Two words printed as lines of one cell: one over the other (overlapping by half the
+    narrower one), a line apart (a group cell and its columns sit further apart)."""
+    narrower = min(upper.x1 - upper.x0, lower.x1 - lower.x0)
+    return (_overlap(upper.x0, upper.x1, lower.x0, lower.x1) >= narrower / 2
+            and upper.base - lower.base <= 1.6 * max(upper.size, lower.size))
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
 def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list[str]:
-    """One header text per column: its header words top to bottom, '/' between cells."""
-    placed: list[tuple[float, tuple[int, ...], Word]] = []
-    spans = _group_spans(header_lines)
-    for line in header_lines:
-        for word in line:
-            x0, x1 = spans[id(word)]
-            placed.append((-word.base, tuple(_place(Word(word.text, x0, x1, word.base, word.size), columns)), word))
-    placed.sort(key=lambda p: (p[0], p[2].x0))
-    paths: list[list[str]] = [[] for _ in columns]
-    last_span: list[tuple[int, ...] | None] = [None] * len(columns)
-    last_base: list[float] = [0.0] * len(columns)
-    for _, span, word in placed:
-        for index in span:
-            wrapped = (last_span[index] == span and paths[index]
-                       and last_base[index] - word.base <= word.size * 1.6)
-            if wrapped:
-                paths[index][-1] += word.text
-            else:
-                paths[index].append(word.text)
-            last_span[index], last_base[index] = span, word.base
-    return ["/".join(parts) for parts in paths]
+    """One header path per column, '/' between cells.
+
+    A leaf cell (a header word with nothing printed under it) names at most one column: the
+    figure column it overlaps most, else the text column its middle falls in; a leaf over a
+    column that prints no figure names nothing read. A group cell reaches every column under
+    the words it covers.
+    """
+    header_lines, wrapped = _join_wrapped([[Word(w.text, w.x0, w.x1, w.base, w.size) for w in line]
+                                           for line in header_lines])
+    children = _children(header_lines, wrapped)
+    groups = [w for line in header_lines for w in line if children[id(w)]]
+    leaves = _leaf_cells([w for line in header_lines for w in line if not children[id(w)]])
+    parts: list[list[tuple[float, str]]] = [[] for _ in columns]
+    taken: set[int] = set()
+    for index, column in enumerate(columns):
+        if not column.figures:
+            continue
+        pad = 0.5 * max((w.size for w in leaves), default=0.0)
+        scored = [(_overlap(w.x0, w.x1, column.x0 - pad, column.x1 + pad), i) for i, w in enumerate(leaves)]
+        scored = [(o, i) for o, i in scored if o > 0 and i not in taken]
+        if scored:
+            best = max(scored)[1]
+            # the leaf goes to the column it overlaps most, not a neighbour it grazes
+            rival = max((_overlap(leaves[best].x0, leaves[best].x1, c.x0, c.x1), j)
+                        for j, c in enumerate(columns) if c.figures)
+            if rival[1] == index or rival[0] <= 0:
+                taken.add(best)
+                parts[index].append((-leaves[best].base, leaves[best].text))
+    for i, leaf in enumerate(leaves):
+        if i in taken:
+            continue
+        home = next((j for j, c in enumerate(columns) if not c.figures and c.x0 <= leaf.cx <= c.x1), None)
+        if home is not None:
+            parts[home].append((-leaf.base, leaf.text))
+    for group in groups:
+        x0 = min([group.x0] + [c.x0 for c in _descendants(group, children)])
+        x1 = max([group.x1] + [c.x1 for c in _descendants(group, children)])
+        for index, column in enumerate(columns):
+            middle = (column.x0 + column.x1) / 2
+            if (column.figures and _overlap(x0, x1, column.x0, column.x1) > 0) or x0 <= middle <= x1:
+                parts[index].append((-group.base, group.text))
+    return ["/".join(text for _, text in sorted(p)) for p in parts]
+
+
+def _descendants(word: Word, children: dict[int, list[Word]]) -> list[Word]:
+    out, stack = [], list(children[id(word)])
+    while stack:
+        child = stack.pop()
+        out.append(child)
+        stack.extend(children.get(id(child), []))
+    return out
 
 
 def _wrap_distance(lines: list[list[Word]]) -> float:
