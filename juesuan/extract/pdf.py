@@ -336,11 +336,11 @@ def _page_table(content: PageContent) -> Table | None:
 ABOVE_TABLE = re.compile(r"单位\s*[:：]|编制(单位|部门)|部门名称|单位名称|^公开\d+表$")
 
 
-def _page_tables(content: PageContent, vocabulary: Vocabulary) -> list[Table]:
+def _page_tables(content: PageContent, vocabulary: Vocabulary, use_rules: bool = True) -> list[Table]:
     """The tables of a page: by its ruling lines where it has a grid, else by word positions."""
     if not content.chars:
         return []
-    if _has_grid(content.hrules, content.vrules):
+    if use_rules and _has_grid(content.hrules, content.vrules):
         table = _page_table(content)
         return [table] if table else []
     lines = [words_of(line) for line in _text_lines(content.chars)]
@@ -365,9 +365,10 @@ def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
     for index, text in enumerate(texts):
         if vocabulary.statement_for_title(text):
             starts.append(index)
-        elif index + 1 < len(texts) and vocabulary.statement_for_title(text + texts[index + 1]):
+        elif (index + 1 < len(texts) and not vocabulary.statement_for_title(texts[index + 1])
+              and vocabulary.statement_for_title(text + texts[index + 1])):
             starts.append(index)
-    return [s for i, s in enumerate(starts) if not i or s != starts[i - 1] + 1 or not vocabulary.statement_for_title(texts[s])]
+    return starts
 
 
 def _names_a_measure(header: list, title: str, vocabulary: Vocabulary) -> bool:
@@ -472,7 +473,31 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         pdf.close()
     if not any(p.has_text for p in pages):
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
-    page_tables = [_page_tables(content, vocabulary) for content in pages]
+    texts = [content.text for content in pages]
+    reading = _read_pages(path, pages, vocabulary, use_rules=True)
+    if _unplaced(reading) and any(_has_grid(p.hrules, p.vrules) for p in pages):
+        # Ruling lines are a hint: where they leave figures unplaced (Word draws borders per
+        # cell, not per column), the same pages read by word positions alone may place them all.
+        for content, text in zip(pages, texts):
+            content.text = text
+        try:
+            unruled = _read_pages(path, pages, vocabulary, use_rules=False)
+        except ExtractionError:
+            unruled = None
+        if unruled is not None and _unplaced(unruled) < _unplaced(reading):
+            reading = unruled
+    return reading
+
+
+def _unplaced(document: ExtractedDocument) -> int:
+    """Figures the reader could not place under a measure, and warnings that name one."""
+    return sum(1 for c in document.cells if not c.measure) + sum(
+        1 for w in document.warnings if "not a number" in w or "could not be placed" in w)
+
+
+def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, use_rules: bool) -> ExtractedDocument:
+    source = str(path)
+    page_tables = [_page_tables(content, vocabulary, use_rules) for content in pages]
     page_lines = [[line for table in tables for line in table.above] if tables else content.text.splitlines()
                   for content, tables in zip(pages, page_tables)]
     meta = _document_meta(path, page_lines, vocabulary)
@@ -549,12 +574,16 @@ class _Assembler:
             if not table.header:
                 raise ExtractionError(self.source, None, f"table {statement} has no header row", page=content.number)
             self.current.set_header(table.header, table.text_columns)
-            self.header_words = table.header_words
+            self.header_words = table.header_words  # empty for a ruled table
             rows = table.data[table.first_data:]
         elif self.current is not None and table.body_words:  # unruled page continuing a table
             if table.header_words and _repeats_header(table.header_words, self.header_words):
                 self.current.set_header(table.header, table.text_columns)
                 self.header_words = table.header_words
+            elif not self.header_words:  # continues a ruled table on an unruled page: no header to place it by
+                self.warnings.append(f"page {content.number}: {self.current.statement} continued without"
+                                     " ruling lines or header: its figures could not be placed")
+                return False
             else:  # header not repeated: the last one, placed over this page's columns
                 body = table.header_words + table.body_words  # lines before the figures are rows
                 header, rows, text_columns = table_rows(self.header_words, body, content.number, table.first_line)

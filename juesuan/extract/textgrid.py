@@ -252,6 +252,15 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
             if rival[1] == index or rival[0] <= 0:
                 taken.add(best)
                 parts[index].append((-leaves[best].base, leaves[best].text))
+    for index, column in enumerate(columns):  # a figure column no leaf overlaps: the leaf nearest to it
+        if not column.figures or parts[index]:
+            continue
+        free = [i for i in range(len(leaves)) if i not in taken
+                and _nearest_figure_column(leaves[i], columns) == index]
+        if free:
+            best = min(free, key=lambda i: abs(leaves[i].cx - (column.x0 + column.x1) / 2))
+            taken.add(best)
+            parts[index].append((-leaves[best].base, leaves[best].text))
     for i, leaf in enumerate(leaves):
         if i in taken:
             continue
@@ -266,6 +275,11 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
             if (column.figures and _overlap(x0, x1, column.x0, column.x1) > 0) or x0 <= middle <= x1:
                 parts[index].append((-group.base, group.text))
     return ["/".join(text for _, text in sorted(p)) for p in parts]
+
+
+def _nearest_figure_column(word: Word, columns: list[_Column]) -> int | None:
+    figures = [i for i, c in enumerate(columns) if c.figures]
+    return min(figures, key=lambda i: abs((columns[i].x0 + columns[i].x1) / 2 - word.cx)) if figures else None
 
 
 def _descendants(word: Word, children: dict[int, list[Word]]) -> list[Word]:
