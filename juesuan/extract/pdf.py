@@ -33,7 +33,7 @@ import pypdfium2.raw as pdfium_c
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
 from .layout import AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, is_column_number_row
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import has_figure, is_note, table_rows, words_of
+from .textgrid import has_figure, is_note, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -396,6 +396,7 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
             above.append(texts[index])
         else:
             header.append(lines[index])
+    header = [join_spaced(line, vocabulary.header_words) for line in header]
     body = _without_page_number(lines[first_figure:end]) if first_figure is not None else []
     if not body and not _names_a_measure(header, texts[0], vocabulary):
         return None  # a title in a list of contents, not a table
@@ -484,15 +485,35 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             unruled = _read_pages(path, pages, vocabulary, use_rules=False)
         except ExtractionError:
             unruled = None
-        if unruled is not None and _unplaced(unruled) < _unplaced(reading):
-            reading = unruled
+        if unruled is not None:
+            reading = _better_per_statement(reading, unruled)
     return reading
 
 
-def _unplaced(document: ExtractedDocument) -> int:
+def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
     """Figures the reader could not place under a measure, and warnings that name one."""
-    return sum(1 for c in document.cells if not c.measure) + sum(
-        1 for w in document.warnings if "not a number" in w or "could not be placed" in w)
+    cells = [c for c in document.cells if statement is None or c.statement == statement]
+    warnings = [w for w in document.warnings if statement is None or f" {statement} " in f" {w} "]
+    return sum(1 for c in cells if not c.measure) + sum(
+        1 for w in warnings if "not a number" in w or "could not be placed" in w or "header_synonyms" in w)
+
+
+def _better_per_statement(ruled: ExtractedDocument, unruled: ExtractedDocument) -> ExtractedDocument:
+    """Each statement from the reading that reads more of its figures, then places more of
+    them (ties: the ruled one)."""
+    statements = sorted({c.statement for c in ruled.cells} | {c.statement for c in unruled.cells})
+    def score(reading, statement):  # more figures read, then fewer left unplaced
+        return (sum(c.statement == statement for c in reading.cells), -_unplaced(reading, statement))
+
+    chosen = {st: unruled if score(unruled, st) > score(ruled, st) else ruled for st in statements}
+    if all(reading is ruled for reading in chosen.values()):
+        return ruled
+    ruled.cells = [c for st in statements for c in chosen[st].cells if c.statement == st]
+    ruled.warnings = [w for w in ruled.warnings if not any(f" {st} " in f" {w} " for st in statements)] + [
+        w for st in statements for w in chosen[st].warnings if f" {st} " in f" {w} "]
+    found = set(ruled.meta.statements_found.split()) | set(unruled.meta.statements_found.split())
+    ruled.meta.statements_found = " ".join(sorted(found))
+    return ruled
 
 
 def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, use_rules: bool) -> ExtractedDocument:

@@ -73,6 +73,21 @@ def words_of(line) -> list[Word]:
     return words
 
 
+def join_spaced(line: list[Word], known: frozenset[str]) -> list[Word]:
+    """Characters of one word printed letter-spaced (金   额, 合   计) joined back, when the
+    joined word is one the vocabulary knows; 类 款 项 side by side stay three cells."""
+    out: list[Word] = []
+    for word in line:
+        last = out[-1] if out else None
+        if (last is not None and len(word.text) == 1 and CJK_START.match(word.text)
+                and CJK_START.match(last.text[-1]) and last.text + word.text in known
+                and word.x0 - last.x1 <= 6 * word.size):
+            out[-1] = Word(last.text + word.text, last.x0, word.x1, last.base, last.size)
+        else:
+            out.append(word)
+    return out
+
+
 def _word(chars) -> list[Word]:
     text = "".join(c.text for c in chars)
     base, size = chars[0].base, max(c.size for c in chars)

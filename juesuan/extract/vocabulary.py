@@ -83,6 +83,11 @@ class Vocabulary:
     qualifiers: tuple[str, ...] = ()  # words printed before a title ("部门", "预算单位")
     phases: tuple[tuple[str, str], ...] = ()  # (words, phase): 部门决算 -> final, 部门预算 -> budget
 
+    @property
+    def header_words(self) -> frozenset[str]:
+        """Every word the header patterns name (金额, 合计, 科目名称 …)."""
+        return frozenset(w.lstrip("=!") for pattern in self.headers for w in pattern.words)
+
     def statement_for_title(self, line: str) -> str | None:
         """The statement a title line names; a year and a qualifier before it are allowed
         ("2025年预算单位财务收支预算总表", "公开01表 收支预算总表")."""
