@@ -29,6 +29,6 @@
     {%- else -%}
         {'document_id': 'varchar', 'source_file': 'varchar', 'sha256': 'varchar', 'reader': 'varchar',
          'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar',
-         'phase': 'varchar'}
+         'phase': 'varchar', 'held_back': 'varchar'}
     {%- endif -%}
 {%- endmacro %}

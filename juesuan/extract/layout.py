@@ -16,6 +16,9 @@ AMOUNT = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
 CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NOT_PRINTED = {"", "-", "—", "－", "--"}
+DASHES = NOT_PRINTED - {""}
+MINUS = "-－−"
+MALFORMED_CODE = re.compile(r"^\d[\dOoIl]{1,8}$")  # a code-like token of the wrong length or with a letter
 LABEL_ROLES = ("label", "code", "code_part")  # code_part: one of 类 | 款 | 项 printed apart
 
 
@@ -37,9 +40,20 @@ class Column:
     half: int
 
 
+def _figure(text: str) -> tuple[str | None, list[str]]:
+    """The amount of a printed figure and its marks: a dash (-, —, －) is printed in place of
+    a zero ("nothing"): amount 0, flagged `dash`, amount_text keeps the dash. A blank cell is
+    no cell at all."""
+    if text.strip() in DASHES:
+        return "0", ["dash"]
+    return parse_amount(text), []
+
+
 def parse_amount(text: str) -> str | None:
     """The printed amount as a plain decimal string, or None when it is not a number."""
     compact = text.replace(" ", "")
+    if compact[:1] in MINUS and compact[1:2].isdigit():  # －12.30, −12.30: a negative figure
+        compact = "-" + compact[1:]
     if not AMOUNT.match(compact):
         return None
     return compact.replace(",", "")
@@ -156,6 +170,7 @@ class TableBuilder:
         label_parts: list[str] = []
         code = ""
         code_parts: list[str] = []
+        flags: list[str] = []
         amounts: list[tuple[Column, str]] = []
         has_label_column = False
         for column in columns:
@@ -167,20 +182,27 @@ class TableBuilder:
                     code_parts.append(text)
                 elif role == "code" and CODE.match(text) and not code:
                     code = text
+                elif role == "code" and MALFORMED_CODE.match(text) and not code:
+                    code = text  # kept as printed, never repaired
+                    flags.append("malformed_code")
                 elif text:
                     label_parts.append(text)
             elif role == "line_no":
                 continue
-            elif text not in NOT_PRINTED:
+            elif text.strip():
                 amounts.append((column, text))
         if not amounts:
             return
-        if code_parts and not code and CODE.match("".join(code_parts)):
+        if code_parts and not code:
             code = "".join(code_parts)
+            if not CODE.match(code):
+                flags.append("malformed_code")
+        if "malformed_code" in flags:
+            self.warnings.append(f"line {row.line}: {self.statement} code '{code}' is malformed: kept as printed")
         label = " ".join(label_parts) if has_label_column else self.vocabulary.unlabelled_rows.get(self.statement, self.statement)
         parent = self._parent_of(half, label) if not code else ""
         for column, text in amounts:
-            amount = parse_amount(text)
+            amount, mark = _figure(text)
             if amount is None:
                 self.warnings.append(f"line {row.line}: {self.statement} '{text}' under '{column.path}' is not a number")
                 continue
@@ -190,7 +212,7 @@ class TableBuilder:
                 document_id=self.document_id, statement=self.statement, row_index=self.row_count,
                 row_label=label, parent_label=parent, code=code, column_header=column.path,
                 amount_text=text, amount=amount, unit=self.unit, source_line=row.line, page=row.page,
-                measure=column.role.measure if column.role else "",
+                measure=column.role.measure if column.role else "", flags=" ".join(flags + mark),
             ))
 
     def _parent_of(self, half: int, label: str) -> str:
@@ -219,4 +241,19 @@ def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: 
         document.warnings.extend(table.warnings)
     document.warnings.extend(warnings)
     meta.statements_found = " ".join(sorted({table.statement for table in tables}))
+    meta.held_back = held_back_reason(document)
     return document
+
+
+UNPLACED = ("is not a number", "is not in header_synonyms", "could not be placed", "is malformed")
+
+
+def held_back_reason(document: ExtractedDocument) -> str:
+    """No silent loss: a figure printed but not read, or read under no measure, holds the
+    document back (never published short of a cell); the first such warning says where."""
+    problems = [w for w in document.warnings if any(mark in w for mark in UNPLACED)]
+    problems += [f"{c.statement} line {c.source_line}: '{c.amount_text}' under '{c.column_header}' has no measure"
+                 for c in document.cells if not c.measure]
+    if not problems:
+        return ""
+    return f"{len(problems)} figure(s) not placed; first: {problems[0]}"

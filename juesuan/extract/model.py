@@ -10,7 +10,7 @@ CELL_COLUMNS = [
 NARRATIVE_COLUMNS = ["document_id", "topic", "amount", "base", "change", "rate", "source_line", "page"]
 DOCUMENT_COLUMNS = [
     "document_id", "source_file", "sha256", "reader", "department_name",
-    "fiscal_year", "unit", "statements_found", "phase",
+    "fiscal_year", "unit", "statements_found", "phase", "held_back",
 ]
 PHASES = ("final", "budget")  # 决算 | 预算: the kind of document, read from its title
 
@@ -60,6 +60,7 @@ class DocumentMeta:
     unit: str
     statements_found: str = ""
     phase: str = "final"  # final (部门决算) | budget (部门预算)
+    held_back: str = ""   # why the document must not be published (a figure read but not placed), where
 
     def as_row(self) -> dict:
         return asdict(self)

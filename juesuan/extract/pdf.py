@@ -31,7 +31,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
-from .layout import AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, is_column_number_row
+from .layout import (AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
+                     is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
 from .textgrid import has_figure, is_note, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
@@ -414,6 +415,11 @@ def _repeats_header(lines: list, header_lines: list) -> bool:
     return bool(words) and sum(w in known for w in words) * 2 >= len(words)
 
 
+def _title_part(text: str) -> str:
+    cut = ABOVE_TABLE.search(text)
+    return text[:cut.start()] if cut and cut.start() else text
+
+
 def _drop_title_bands(table: Table, vocabulary: Vocabulary) -> None:
     """Top bands of a grid that hold only the title (and 编制单位/单位 after it) move above it."""
     while table.header:
@@ -487,6 +493,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             unruled = None
         if unruled is not None:
             reading = _better_per_statement(reading, unruled)
+            reading.meta.held_back = held_back_reason(reading)
     return reading
 
 
@@ -619,8 +626,17 @@ class _Assembler:
         else:
             self.warnings.append(f"page {content.number}: a table under no T1…T9 title was skipped")
             return False
-        self.current.add_rows([r for r in rows if not is_column_number_row(r)])
+        self.current.add_rows([r for r in self._before_next_title(rows) if not is_column_number_row(r)])
         return True
+
+    def _before_next_title(self, rows: list[GridRow]) -> list[GridRow]:
+        """Rows up to a row holding another table's title: a grid drawn over two tables of a
+        page (its rows after the title are the next table's, read by word positions)."""
+        for index, row in enumerate(rows):
+            if any(self._title_statement([_title_part(cell)]) for cell in row.cells if cell):
+                self.warnings.append(f"page {row.page}: {self.current.statement} grid runs into the next table's title")
+                return rows[:index]
+        return rows
 
     def close(self) -> None:
         if self.current is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout import AMOUNT, CODE, NOT_PRINTED, GridRow
+from .layout import CODE, NOT_PRINTED, GridRow, parse_amount
 
 WORD_GAP = 0.9        # a gap wider than this × font size separates two words
 CODE_GLUED = re.compile(r"^(\d{3}(?:\d{2}){0,2})([\u4e00-\u9fff].*)$")  # "310资本性支出"
@@ -46,7 +46,7 @@ class Word:
 
 def is_figure_word(text: str) -> bool:
     compact = text.replace(" ", "")
-    return bool(AMOUNT.match(compact) or CODE.match(compact) or compact in NOT_PRINTED - {""})
+    return parse_amount(compact) is not None or bool(CODE.match(compact)) or compact in NOT_PRINTED - {""}
 
 
 def _boundary(previous, char) -> bool:

@@ -17,7 +17,8 @@ renamed as (
         reader,
         unit as printed_unit,
         statements_found,
-        coalesce(nullif(trim(phase), ''), 'final') as phase
+        coalesce(nullif(trim(phase), ''), 'final') as phase,
+        nullif(trim(held_back), '') as held_back_reason
 
     from source
 
