@@ -44,7 +44,7 @@ COVER_TITLE = re.compile(r"^(\S+?)(20\d{2})年度?(部门|单位)?(决算|预算
 WHITESPACE = re.compile(r"\s+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Char:
     text: str
     x0: float
@@ -100,16 +100,23 @@ def _page_chars(textpage) -> list[Char]:
     origin = (ctypes.byref(x), ctypes.byref(y))
     get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
     loose = pdfium_c.FS_RECTF()
+    loose_ref = ctypes.byref(loose)
+    get_loose = pdfium_c.FPDFText_GetLooseCharBox
+    on_page: dict[float, float] = {}  # reported font size -> size on the page
     chars = []
     for index, char in enumerate(text):
         if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
             continue
         get_origin(raw, index, *origin)
-        size = get_size(raw, index) or (top.value - bottom.value)
-        # Some producers (WPS) print with a huge font size under a shrinking matrix: the
-        # reported size is then unscaled; the loose box's height is the size on the page.
-        if pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(loose)) and loose.top > loose.bottom:
-            size = min(size, loose.top - loose.bottom)
+        reported = get_size(raw, index) or (top.value - bottom.value)
+        size = on_page.get(reported)
+        if size is None:
+            # Some producers (WPS) print with a huge font size under a shrinking matrix: the
+            # reported size is then unscaled; the loose box's height is the size on the page.
+            size = reported
+            if get_loose(raw, index, loose_ref) and loose.top > loose.bottom:
+                size = min(reported, loose.top - loose.bottom)
+            on_page[reported] = size
         chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
     return chars
 
@@ -471,8 +478,10 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             hrules, vrules = _page_rules(page)
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
             if content.has_text:
-                content.chars = _page_chars(textpage)
                 content.text = textpage.get_text_range()
+                after_table = bool(pages) and bool(pages[-1].chars)
+                if _has_grid(hrules, vrules) or _may_hold_table(content.text, vocabulary, after_table):
+                    content.chars = _page_chars(textpage)
             pages.append(content)
             textpage.close()
             page.close()
@@ -495,6 +504,20 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             reading = _better_per_statement(reading, unruled)
             reading.meta.held_back = held_back_reason(reading)
     return reading
+
+
+FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
+
+
+def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> bool:
+    """Whether a page without ruling lines is worth reading by positions (prose is not):
+    it prints a table title, or it follows a table and has lines of figures."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    compact = [WHITESPACE.sub("", line) for line in lines]
+    if any(vocabulary.statement_for_title(a) or vocabulary.statement_for_title(a + b)
+           for a, b in zip(compact, compact[1:] + [""])):
+        return True
+    return after_table and sum(1 for line in lines if len(FIGURE_TOKEN.findall(line)) >= 1) >= 2
 
 
 def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
@@ -526,8 +549,8 @@ def _better_per_statement(ruled: ExtractedDocument, unruled: ExtractedDocument) 
 def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, use_rules: bool) -> ExtractedDocument:
     source = str(path)
     page_tables = [_page_tables(content, vocabulary, use_rules) for content in pages]
-    page_lines = [[line for table in tables for line in table.above] if tables else content.text.splitlines()
-                  for content, tables in zip(pages, page_tables)]
+    page_lines = [[line for table in tables for line in table.above] if any(t.above for t in tables)
+                  else content.text.splitlines() for content, tables in zip(pages, page_tables)]
     meta = _document_meta(path, page_lines, vocabulary)
     assembler = _Assembler(vocabulary, meta, source)
     for content, tables in zip(pages, page_tables):
@@ -548,7 +571,7 @@ def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, us
 
 def department_from_cover(lines: list[str]) -> str | None:
     """The department the cover names ("上海市普陀区财政局 / 2024年度部门决算"), lines joined."""
-    compact = WHITESPACE.sub("", "".join(lines))
+    compact = WHITESPACE.sub("", "".join(line for line in lines if not line.strip().isdigit()))  # page numbers
     match = COVER_TITLE.match(compact)
     return match.group(1) if match else None
 
@@ -633,7 +656,7 @@ class _Assembler:
         """Rows up to a row holding another table's title: a grid drawn over two tables of a
         page (its rows after the title are the next table's, read by word positions)."""
         for index, row in enumerate(rows):
-            if any(self._title_statement([_title_part(cell)]) for cell in row.cells if cell):
+            if any(self._title_statement([_title_part(cell)]) for cell in row.cells if "表" in cell):
                 self.warnings.append(f"page {row.page}: {self.current.statement} grid runs into the next table's title")
                 return rows[:index]
         return rows
