@@ -161,10 +161,31 @@ class TableBuilder:
     def add_row(self, row: GridRow) -> None:
         if not self.columns:
             raise ValueError(f"{self.statement} has data before any header (line {row.line})")
-        texts = row.texts()
+        texts = self._labels_borrowed(row.texts())
         self.row_count += 1
         for half in sorted({c.half for c in self.columns}):
             self._add_half(row, texts, [c for c in self.columns if c.half == half], half)
+
+    def _labels_borrowed(self, texts: list[str]) -> list[str]:
+        """A side-by-side half printing figures under no name takes the name printed in the
+        half before it when that half prints no figure (a total line spanning two blocks:
+        当年支出小计 under the first block of 支出, its figure in the last)."""
+        texts = list(texts)
+        halves = sorted({c.half for c in self.columns})
+
+        def cells(half, roles):
+            return [c.index for c in self.columns if c.half == half and c.index < len(texts)
+                    and (c.role.role if c.role else None) in roles]
+
+        for before, half in zip(halves, halves[1:]):
+            labels_here, labels_before = cells(half, ("label",)), cells(before, ("label",))
+            figures_here, figures_before = cells(half, ("amount", None)), cells(before, ("amount", None))
+            if (labels_here and any(texts[i] for i in figures_here) and not any(texts[i] for i in labels_here)
+                    and any(texts[i] for i in labels_before) and not any(texts[i] for i in figures_before)):
+                texts[labels_here[0]] = " ".join(texts[i] for i in labels_before if texts[i])
+                for i in labels_before:
+                    texts[i] = ""
+        return texts
 
     def _add_half(self, row: GridRow, texts: list[str], columns: list[Column], half: int) -> None:
         label_parts: list[str] = []

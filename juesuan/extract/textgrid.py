@@ -144,15 +144,19 @@ def _place(word: Word, columns: list[_Column]) -> list[int]:
 
 
 def _cell_of(word: Word, columns: list[_Column]) -> int:
-    """One column for a word of a data row: the figure column it overlaps most, else its text column."""
-    best, best_overlap = None, 0.0
-    for index, column in enumerate(columns):
-        overlap = min(word.x1, column.x1) - max(word.x0, column.x0)
-        if column.figures and overlap > best_overlap:
-            best, best_overlap = index, overlap
-    if best is not None and (is_figure_word(word.text) or best_overlap >= (word.x1 - word.x0) / 2):
-        return best
-    return _place(word, columns)[0] if not columns[_place(word, columns)[0]].figures else _text_neighbour(word, columns)
+    """One column for a word of a data row: a figure goes to the figure column it overlaps
+    most; a name goes to a text column (a 当年支出小计 printed across a figure column is
+    still a name), the one its middle falls in, else the nearest."""
+    if is_figure_word(word.text):
+        best, best_overlap = None, 0.0
+        for index, column in enumerate(columns):
+            overlap = min(word.x1, column.x1) - max(word.x0, column.x0)
+            if column.figures and overlap > best_overlap:
+                best, best_overlap = index, overlap
+        if best is not None:
+            return best
+    home = _place(word, columns)[0]
+    return home if not columns[home].figures else _text_neighbour(word, columns)
 
 
 def _text_neighbour(word: Word, columns: list[_Column]) -> int:
@@ -165,9 +169,9 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
     """The words printed under each header word.
 
     A lower word hangs under a word of the closest line above that has one near its middle
-    (within two characters). With `groups`, a word near none hangs under the group cell of
-    the closest line above holding several group cells (收入 | 支出 over 项目 | 决算数): the
-    one whose middle is nearest. A cell wrapped over lines (`wrapped`) is never a group.
+    (within two characters). With `groups`, a word near none hangs under the group cell
+    nearest to it on any line above holding several group cells (收入 | 支出 over 项目 |
+    决算数), the lower line on a tie. A cell wrapped over lines (`wrapped`) is never a group.
     """
     children: dict[int, list[Word]] = {id(w): [] for line in header_lines for w in line}
     ordered = sorted((line for line in header_lines if line), key=lambda line: -line[0].base)
@@ -181,10 +185,11 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
                     parent = near
                     break
             if parent is None and groups:
-                candidates = next(([w for w in upper if id(w) not in wrapped] for upper in uppers
-                                   if sum(id(w) not in wrapped for w in upper) > 1), None)
+                candidates = [(_distance(w, child.cx), rank, w) for rank, upper in enumerate(uppers)
+                              if sum(id(w) not in wrapped for w in upper) > 1
+                              for w in upper if id(w) not in wrapped]
                 if candidates:
-                    parent = min(candidates, key=lambda w: abs(w.cx - child.cx))
+                    parent = min(candidates, key=lambda c: (c[0], c[1]))[2]
             if parent is not None:
                 children[id(parent)].append(child)
     return children
