@@ -129,3 +129,40 @@ def test_a_ruled_budget_without_its_rules_reads_the_same_code_tables(tmp_path):
         assert cells(unruled, statement) == cells(ruled, statement), statement
 
 
+
+
+JIANGSU_BUDGET = "jiangsu_gaojifayuan_2019_budget.pdf"   # Word 2007, 公开01–12表, borders drawn per cell
+
+
+def test_provincial_budget_every_table_read():
+    document = _read(JIANGSU_BUDGET)
+    meta = document.meta
+    assert (meta.department_name, meta.fiscal_year, meta.phase, meta.unit) == ("江苏省高级人民法院", 2019, "budget", "万元")
+    # counted on the rendered pages 8–17 (公开01–12表; 10表 prints one 0 under 合计)
+    assert document.counts_by_statement() == {
+        "FA": 18, "FAB": 34, "OPS": 17, "PROC": 61, "T1": 12, "T2": 3, "T3": 4, "T4": 6,
+        "T5": 18, "T6": 34, "T7": 1, "T9": 8}
+    assert meta.held_back == ""
+
+
+def test_provincial_budget_three_blocks_of_the_summary_table():
+    document = _read(JIANGSU_BUDGET)
+    assert _amounts(document, "T1", "收入合计", "income_amount") == ["37,188.34"]
+    assert _amounts(document, "T1", "支出合计", "expenditure_by_use_amount") == ["37,188.34"]
+    assert _amounts(document, "T1", "四、公共安全支出", "expenditure_amount") == ["27,488.23"]  # by function
+    assert _amounts(document, "T1", "三、单位预留机动经费", "expenditure_by_use_amount") == ["5,011.40"]  # by use
+
+
+def test_provincial_budget_meetings_and_training_beside_three_public():
+    t9 = {c.measure: c.amount_text for c in _read(JIANGSU_BUDGET).cells if c.statement == "T9"}
+    assert t9 == {
+        "budget_total_with_meetings": "2,382.02", "budget_total": "513.75", "budget_outbound_travel": "160.00",
+        "budget_vehicle_subtotal": "266.80", "budget_vehicle_operation": "266.80", "budget_reception": "86.95",
+        "budget_meeting": "271.02", "budget_training": "1,597.25",
+    }
+
+
+def test_subdistrict_budget_tables_over_several_pages():
+    # figures per page counted on pages 10–28 of the rendered document
+    assert _read(WANLI_BUDGET).counts_by_statement() == {
+        "T1": 12, "T2": 134, "T3": 201, "T4": 20, "T5": 201, "T6": 63, "T9": 7}
