@@ -31,7 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
-from .layout import (AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
+from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
 from .textgrid import has_figure, is_note, join_spaced, table_rows, words_of
@@ -181,7 +181,7 @@ def _line_text(line: list[Char]) -> str:
 
 
 def _is_figure(text: str) -> bool:
-    return bool(AMOUNT.match(text) or CODE.match(text))
+    return bool(AMOUNT.match(text) or CODE.match(text)) or text in DASHES
 
 
 # ---------------------------------------------------------------- table grid
@@ -473,8 +473,12 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         raise ExtractionError(source, None, f"not a readable PDF ({error})") from error
     try:
         pages = []
-        for number, page in enumerate(pdf, start=1):
-            textpage = page.get_textpage()
+        for number in range(1, len(pdf) + 1):
+            try:  # a damaged file can open and still have pages PDFium cannot load
+                page = pdf[number - 1]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as error:
+                raise ExtractionError(source, None, f"not a readable PDF ({error})", page=number) from error
             hrules, vrules = _page_rules(page)
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
             if content.has_text:
