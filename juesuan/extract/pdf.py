@@ -34,7 +34,7 @@ from .document import document_id_for, find_department, find_fiscal_year, find_u
 from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import has_figure, is_note, join_spaced, table_rows, words_of
+from .textgrid import has_figure, is_column_numbers, is_note, is_prose, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -391,6 +391,9 @@ def _names_a_measure(header: list, title: str, vocabulary: Vocabulary) -> bool:
 
 def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocabulary: Vocabulary,
                    offset: int = 0) -> Table | None:
+    numbering = [i for i, line in enumerate(lines) if is_column_numbers(line)]
+    lines = [line for i, line in enumerate(lines) if i not in numbering]  # 栏次 rows number the columns
+    texts = [text for i, text in enumerate(texts) if i not in numbering]
     first_figure = next((i for i, line in enumerate(lines) if has_figure(line) and not ABOVE_TABLE.search(texts[i])), None)
     end = next((i for i, line in enumerate(lines) if is_note(line)), len(lines))
     if first_figure is not None and first_figure >= end:
@@ -408,6 +411,8 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
     body = _without_page_number(lines[first_figure:end]) if first_figure is not None else []
     if not body and not _names_a_measure(header, texts[0], vocabulary):
         return None  # a title in a list of contents, not a table
+    if titled and not header:
+        return None  # figures under a title and no header: a list of contents with page numbers
     header_rows, rows, text_columns = table_rows(header, body, page, offset + 1)
     table = Table(page, above, header_rows, rows, 0, text_columns, header)
     table.body_words = body
@@ -449,9 +454,11 @@ def _continues_title(texts: list[str], index: int) -> bool:
 
 
 def _tabular(body: list) -> bool:
-    """An untitled run of lines is a table's continuation when most of its lines hold figures."""
+    """An untitled run of lines is a table's continuation when most of its lines hold figures
+    and few are running text (a 情况说明 page quoting figures is prose)."""
     figures = sum(1 for line in body if has_figure(line))
-    return figures >= 2 and figures * 2 >= len(body)
+    prose = sum(1 for line in body if is_prose(line))
+    return figures >= 2 and figures * 2 >= len(body) and prose * 4 < len(body)
 
 
 def _without_page_number(body: list) -> list:

@@ -186,13 +186,23 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
                     break
             if parent is None and groups:
                 candidates = [(_distance(w, child.cx), rank, w) for rank, upper in enumerate(uppers)
-                              if sum(id(w) not in wrapped for w in upper) > 1
-                              for w in upper if id(w) not in wrapped]
+                              if _spans(upper, wrapped, child) for w in upper if id(w) not in wrapped]
                 if candidates:
                     parent = min(candidates, key=lambda c: (c[0], c[1]))[2]
             if parent is not None:
                 children[id(parent)].append(child)
     return children
+
+
+def _spans(line: list[Word], wrapped: set[int], child: Word) -> bool:
+    """A line of several group cells that reaches over the child's middle: each cell reaches
+    half their spacing beyond its middle (a name column left of every group cell of a line of
+    column headers hangs under none of them)."""
+    groups = [w for w in line if id(w) not in wrapped]
+    if len(groups) < 2:
+        return False
+    reach = (groups[-1].cx - groups[0].cx) / (len(groups) - 1) / 2  # half the spacing of the cells
+    return groups[0].cx - reach <= child.cx <= groups[-1].cx + reach
 
 
 def _join_wrapped(header_lines: list[list[Word]]) -> tuple[list[list[Word]], set[int]]:
@@ -217,18 +227,23 @@ def _distance(word: Word, x: float) -> float:
     return 0.0 if word.x0 <= x <= word.x1 else min(abs(word.x0 - x), abs(word.x1 - x))
 
 
-def _leaf_cells(leaves: list[Word]) -> list[Word]:
-    """Leaf header words stacked in one cell (因公出国 / （境）费) joined into one word."""
+def _leaf_cells(leaves: list[Word]) -> tuple[list[Word], list[set[int]]]:
+    """Leaf header words stacked in one cell (因公出国 / （境）费) joined into one word; with
+    the ids of the words each cell holds."""
     cells: list[Word] = []
+    members: list[set[int]] = []
     for word in sorted(leaves, key=lambda w: (-w.base, w.x0)):
-        above = next((c for c in reversed(cells) if 0 < c.base - word.base <= 1.6 * word.size
-                      and word.x0 < c.x1 and c.x0 < word.x1), None)
+        above = next((i for i in range(len(cells) - 1, -1, -1) if 0 < cells[i].base - word.base <= 1.6 * word.size
+                      and word.x0 < cells[i].x1 and cells[i].x0 < word.x1), None)
         if above is None:
             cells.append(Word(word.text, word.x0, word.x1, word.base, word.size))
+            members.append({id(word)})
         else:
-            above.text += word.text
-            above.x0, above.x1, above.base = min(above.x0, word.x0), max(above.x1, word.x1), word.base
-    return cells
+            cell = cells[above]
+            cell.text += word.text
+            cell.x0, cell.x1, cell.base = min(cell.x0, word.x0), max(cell.x1, word.x1), word.base
+            members[above].add(id(word))
+    return cells, members
 
 
 def _stacked(upper: Word, lower: Word) -> bool:
@@ -255,7 +270,8 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
                                            for line in header_lines])
     children = _children(header_lines, wrapped)
     groups = [w for line in header_lines for w in line if children[id(w)]]
-    leaves = _leaf_cells([w for line in header_lines for w in line if not children[id(w)]])
+    leaves, members = _leaf_cells([w for line in header_lines for w in line if not children[id(w)]])
+    leaf_of: dict[int, int] = {}  # column -> the leaf cell naming it
     parts: list[list[tuple[float, str]]] = [[] for _ in columns]
     taken: set[int] = set()
     for index, column in enumerate(columns):
@@ -271,6 +287,7 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
                         for j, c in enumerate(columns) if c.figures)
             if rival[1] == index or rival[0] <= 0:
                 taken.add(best)
+                leaf_of[index] = best
                 parts[index].append((-leaves[best].base, leaves[best].text))
     for index, column in enumerate(columns):  # a figure column no leaf overlaps: the leaf nearest to it
         if not column.figures or parts[index]:
@@ -280,6 +297,7 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
         if free:
             best = min(free, key=lambda i: abs(leaves[i].cx - (column.x0 + column.x1) / 2))
             taken.add(best)
+            leaf_of[index] = best
             parts[index].append((-leaves[best].base, leaves[best].text))
     for i, leaf in enumerate(leaves):
         if i in taken:
@@ -288,11 +306,17 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
         if home is not None:
             parts[home].append((-leaf.base, leaf.text))
     for group in groups:
-        x0 = min([group.x0] + [c.x0 for c in _descendants(group, children)])
-        x1 = max([group.x1] + [c.x1 for c in _descendants(group, children)])
+        below = _descendants(group, children)
+        under = {id(w) for w in below}
+        x0 = min([group.x0] + [c.x0 for c in below])
+        x1 = max([group.x1] + [c.x1 for c in below])
         for index, column in enumerate(columns):
             middle = (column.x0 + column.x1) / 2
-            if (column.figures and _overlap(x0, x1, column.x0, column.x1) > 0) or x0 <= middle <= x1:
+            if index in leaf_of:  # a column named by a leaf is under the groups over that leaf
+                reaches = bool(members[leaf_of[index]] & under)
+            else:
+                reaches = (column.figures and _overlap(x0, x1, column.x0, column.x1) > 0) or x0 <= middle <= x1
+            if reaches:
                 parts[index].append((-group.base, group.text))
     return ["/".join(text for _, text in sorted(p)) for p in parts]
 
@@ -371,6 +395,24 @@ def table_rows(header_lines: list[list[Word]], body: list[list[Word]], page: int
     rows = data_rows(body, columns, page, first_line + len(header_lines))
     text_columns = {i for i, c in enumerate(columns) if not c.figures}
     return header, rows, text_columns
+
+
+def is_column_numbers(words: list[Word]) -> bool:
+    """A 栏次 line: it names itself, or prints only 1, 2, 3 … numbering the columns."""
+    texts = [w.text for w in words]
+    if "栏次" in texts:
+        return True
+    return len(texts) >= 2 and all(t.isdigit() for t in texts) and [int(t) for t in texts] == list(
+        range(int(texts[0]), int(texts[0]) + len(texts)))
+
+
+def is_prose(words: list[Word]) -> bool:
+    """A line of running text: long, and its words fill the line (a table row has gaps)."""
+    if not words:
+        return False
+    chars = sum(len(w.text) for w in words)
+    filled = sum(w.x1 - w.x0 for w in words) / max(words[-1].x1 - words[0].x0, 1e-6)
+    return chars >= 15 and filled > 0.85
 
 
 def is_note(words: list[Word]) -> bool:
