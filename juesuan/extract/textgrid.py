@@ -175,6 +175,7 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
     """
     children: dict[int, list[Word]] = {id(w): [] for line in header_lines for w in line}
     ordered = sorted((line for line in header_lines if line), key=lambda line: -line[0].base)
+    near_below = _children(header_lines, wrapped, groups=False) if groups else {}
     for position, lower in enumerate(ordered):
         uppers = [line for line in reversed(ordered[:position]) if line[0].base > lower[0].base + 0.3 * line[0].size]
         for child in lower:
@@ -185,8 +186,11 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
                     parent = near
                     break
             if parent is None and groups:
+                # a cell printed higher than a group's own columns (合计 centred over two header
+                # rows beside 公务用车购置及运行维护费 / 小计) is its sibling, not under it
                 candidates = [(_distance(w, child.cx), rank, w) for rank, upper in enumerate(uppers)
-                              if _spans(upper, wrapped, child) for w in upper if id(w) not in wrapped]
+                              if _spans(upper, wrapped, child) for w in upper if id(w) not in wrapped
+                              and not any(c.base < child.base - 0.3 * c.size for c in near_below[id(w)])]
                 if candidates:
                     parent = min(candidates, key=lambda c: (c[0], c[1]))[2]
             if parent is not None:
@@ -195,13 +199,13 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
 
 
 def _spans(line: list[Word], wrapped: set[int], child: Word) -> bool:
-    """A line of several group cells that reaches over the child's middle: each cell reaches
-    half their spacing beyond its middle (a name column left of every group cell of a line of
+    """A line of several group cells that reaches over the child's middle: the outer cells
+    reach three quarters of their spacing beyond their middles (a name column left of every group cell of a line of
     column headers hangs under none of them)."""
     groups = [w for w in line if id(w) not in wrapped]
     if len(groups) < 2:
         return False
-    reach = (groups[-1].cx - groups[0].cx) / (len(groups) - 1) / 2  # half the spacing of the cells
+    reach = (groups[-1].cx - groups[0].cx) / (len(groups) - 1) * 0.75  # cells sit off the middle of their block
     return groups[0].cx - reach <= child.cx <= groups[-1].cx + reach
 
 
