@@ -176,6 +176,15 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
     children: dict[int, list[Word]] = {id(w): [] for line in header_lines for w in line}
     ordered = sorted((line for line in header_lines if line), key=lambda line: -line[0].base)
     near_below = _children(header_lines, wrapped, groups=False) if groups else {}
+    top = ordered[0][0].base if ordered else 0.0
+    words = [w for line in ordered for w in line]
+
+    def can_group(word: Word) -> bool:
+        """A group cell is on the header's top line or has a cell printed under it; a cell
+        centred over several header lines with nothing under it is a leaf."""
+        return word.base >= top - 0.3 * word.size or any(
+            w.base < word.base - 0.3 * w.size and _overlap(word.x0, word.x1, w.x0, w.x1) > 0 for w in words)
+
     for position, lower in enumerate(ordered):
         uppers = [line for line in reversed(ordered[:position]) if line[0].base > lower[0].base + 0.3 * line[0].size]
         for child in lower:
@@ -190,6 +199,7 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
                 # rows beside 公务用车购置及运行维护费 / 小计) is its sibling, not under it
                 candidates = [(_distance(w, child.cx), rank, w) for rank, upper in enumerate(uppers)
                               if _spans(upper, wrapped, child) for w in upper if id(w) not in wrapped
+                              and can_group(w)
                               and not any(c.base < child.base - 0.3 * c.size for c in near_below[id(w)])]
                 if candidates:
                     parent = min(candidates, key=lambda c: (c[0], c[1]))[2]
