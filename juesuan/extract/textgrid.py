@@ -183,7 +183,8 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
         """A group cell is on the header's top line or has a cell printed under it; a cell
         centred over several header lines with nothing under it is a leaf."""
         return word.base >= top - 0.3 * word.size or any(
-            w.base < word.base - 0.3 * w.size and _overlap(word.x0, word.x1, w.x0, w.x1) > 0 for w in words)
+            w.base < word.base - 0.3 * w.size and _overlap(word.x0 - 2 * word.size, word.x1 + 2 * word.size, w.x0, w.x1) > 0
+            for w in words)
 
     for position, lower in enumerate(ordered):
         uppers = [line for line in reversed(ordered[:position]) if line[0].base > lower[0].base + 0.3 * line[0].size]
