@@ -34,7 +34,7 @@ from .document import document_id_for, find_department, find_fiscal_year, find_u
 from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import has_figure, is_column_numbers, is_note, is_prose, join_spaced, table_rows, words_of
+from .textgrid import has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -455,10 +455,12 @@ def _continues_title(texts: list[str], index: int) -> bool:
 
 def _tabular(body: list) -> bool:
     """An untitled run of lines is a table's continuation when most of its lines hold figures
-    and few are running text (a 情况说明 page quoting figures is prose)."""
+    (two lines, or one row of three figures: a table's last row alone on a page) and few are
+    running text (a 情况说明 page quoting figures is prose)."""
     figures = sum(1 for line in body if has_figure(line))
     prose = sum(1 for line in body if is_prose(line))
-    return figures >= 2 and figures * 2 >= len(body) and prose * 4 < len(body)
+    several = max((sum(is_figure_word(w.text) for w in line) for line in body), default=0) >= 3
+    return (figures >= 2 or several) and figures * 2 >= len(body) and prose * 4 < len(body)
 
 
 def _without_page_number(body: list) -> list:
@@ -528,7 +530,8 @@ def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> boo
     if any(vocabulary.statement_for_title(a) or vocabulary.statement_for_title(a + b)
            for a, b in zip(compact, compact[1:] + [""])):
         return True
-    return after_table and sum(1 for line in lines if len(FIGURE_TOKEN.findall(line)) >= 1) >= 2
+    counts = [len(FIGURE_TOKEN.findall(line)) for line in lines]
+    return after_table and (sum(1 for n in counts if n) >= 2 or max(counts, default=0) >= 3)
 
 
 def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
