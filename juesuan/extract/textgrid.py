@@ -183,7 +183,7 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
         """A group cell is on the header's top line or has a cell printed under it; a cell
         centred over several header lines with nothing under it is a leaf."""
         return word.base >= top - 0.3 * word.size or any(
-            w.base < word.base - 0.3 * w.size and _overlap(word.x0 - 2 * word.size, word.x1 + 2 * word.size, w.x0, w.x1) > 0
+            w.base < word.base - 0.3 * w.size and _overlap(word.x0 - 3 * word.size, word.x1 + 3 * word.size, w.x0, w.x1) > 0
             for w in words)
 
     for position, lower in enumerate(ordered):
@@ -372,16 +372,28 @@ def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_
     if not figure_lines:
         return []
     wrap = _wrap_distance(lines)
-    owner: dict[int, int] = {}
+    owner: dict[int, int] = {i: i for i in figure_lines}
     for i, line in enumerate(lines):
-        if i in figure_lines:
-            owner[i] = i
+        if i in owner:
             continue
         nearest = min(figure_lines, key=lambda j: abs(lines[j][0].base - line[0].base))
         if abs(lines[nearest][0].base - line[0].base) <= wrap:
             owner[i] = nearest
-        else:
-            owner[i] = i
+    # a name wrapped over three lines or more: a piece next to a piece of a cell is of it too
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(lines)):
+            if i in owner:
+                continue
+            for j in (i - 1, i + 1):
+                if j in owner and 0 <= j < len(lines) and abs(lines[j][0].base - lines[i][0].base) <= wrap \
+                        and owner[j] not in (i,):
+                    owner[i] = owner[j]
+                    changed = True
+                    break
+    for i in range(len(lines)):
+        owner.setdefault(i, i)
     rows: dict[int, list[list[str]]] = {}
     for i in sorted(owner, key=lambda k: -lines[k][0].base):
         cells = rows.setdefault(owner[i], [[] for _ in columns])
