@@ -179,12 +179,15 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
     top = ordered[0][0].base if ordered else 0.0
     words = [w for line in ordered for w in line]
 
+    def under(word: Word) -> list[Word]:
+        """Cells printed under a word, up to three characters beside it."""
+        return [w for w in words if w.base < word.base - 0.3 * w.size
+                and _overlap(word.x0 - 3 * word.size, word.x1 + 3 * word.size, w.x0, w.x1) > 0]
+
     def can_group(word: Word) -> bool:
         """A group cell is on the header's top line or has a cell printed under it; a cell
         centred over several header lines with nothing under it is a leaf."""
-        return word.base >= top - 0.3 * word.size or any(
-            w.base < word.base - 0.3 * w.size and _overlap(word.x0 - 3 * word.size, word.x1 + 3 * word.size, w.x0, w.x1) > 0
-            for w in words)
+        return word.base >= top - 0.3 * word.size or bool(under(word))
 
     for position, lower in enumerate(ordered):
         uppers = [line for line in reversed(ordered[:position]) if line[0].base > lower[0].base + 0.3 * line[0].size]
@@ -201,12 +204,18 @@ def _children(header_lines: list[list[Word]], wrapped: set[int] = frozenset(),
                 candidates = [(_distance(w, child.cx), rank, w) for rank, upper in enumerate(uppers)
                               if _spans(upper, wrapped, child) for w in upper if id(w) not in wrapped
                               and can_group(w)
-                              and not any(c.base < child.base - 0.3 * c.size for c in near_below[id(w)])]
+                              and not _below_child(near_below[id(w)] + under(w), child)]
                 if candidates:
                     parent = min(candidates, key=lambda c: (c[0], c[1]))[2]
             if parent is not None:
                 children[id(parent)].append(child)
     return children
+
+
+def _below_child(cells: list[Word], child: Word) -> bool:
+    """The first cells under a group all sit lower than `child`: the child, centred over
+    more header lines, is the group's sibling."""
+    return bool(cells) and max(c.base for c in cells) < child.base - 0.3 * child.size
 
 
 def _spans(line: list[Word], wrapped: set[int], child: Word) -> bool:
