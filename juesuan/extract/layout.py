@@ -16,6 +16,9 @@ AMOUNT = re.compile(r"^-?\d[\d,]*(\.\d+)?$")
 CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NOT_PRINTED = {"", "-", "—", "－", "--"}
+DASHES = NOT_PRINTED - {""}
+MINUS = "-－−"
+MALFORMED_CODE = re.compile(r"^\d[\dOoIl]{1,8}$")  # a code-like token of the wrong length or with a letter
 LABEL_ROLES = ("label", "code", "code_part")  # code_part: one of 类 | 款 | 项 printed apart
 
 
@@ -37,9 +40,20 @@ class Column:
     half: int
 
 
+def _figure(text: str) -> tuple[str | None, list[str]]:
+    """The amount of a printed figure and its marks: a dash (-, —, －) is printed in place of
+    a zero ("nothing"): amount 0, flagged `dash`, amount_text keeps the dash. A blank cell is
+    no cell at all."""
+    if text.strip() in DASHES:
+        return "0", ["dash"]
+    return parse_amount(text), []
+
+
 def parse_amount(text: str) -> str | None:
     """The printed amount as a plain decimal string, or None when it is not a number."""
     compact = text.replace(" ", "")
+    if compact[:1] in MINUS and compact[1:2].isdigit():  # －12.30, −12.30: a negative figure
+        compact = "-" + compact[1:]
     if not AMOUNT.match(compact):
         return None
     return compact.replace(",", "")
@@ -123,13 +137,17 @@ class TableBuilder:
     _seen_labels: dict[int, set[str]] = field(default_factory=dict)
     _parents: dict[int, str] = field(default_factory=dict)
 
-    def set_header(self, header_rows: list[GridRow]) -> None:
+    def set_header(self, header_rows: list[GridRow], text_columns: set[int] = frozenset()) -> None:
+        """Columns from the header; `text_columns` are columns a reader saw hold only words
+        (names), which are labels whatever their header says."""
         self.header_signature = header_text(header_rows)
         self.columns = []
         half = 0
         amount_seen = False
         for index, path in enumerate(header_paths(header_rows)):
             role = self.vocabulary.header_role(self.statement, path)
+            if index in text_columns and (role is None or role.role == "amount"):
+                role = HeaderRole("label", "")
             if role and role.role in LABEL_ROLES and amount_seen:
                 half, amount_seen = half + 1, False
             if role and role.role == "amount":
@@ -143,15 +161,37 @@ class TableBuilder:
     def add_row(self, row: GridRow) -> None:
         if not self.columns:
             raise ValueError(f"{self.statement} has data before any header (line {row.line})")
-        texts = row.texts()
+        texts = self._labels_borrowed(row.texts())
         self.row_count += 1
         for half in sorted({c.half for c in self.columns}):
             self._add_half(row, texts, [c for c in self.columns if c.half == half], half)
+
+    def _labels_borrowed(self, texts: list[str]) -> list[str]:
+        """A side-by-side half printing figures under no name takes the name printed in the
+        half before it when that half prints no figure (a total line spanning two blocks:
+        当年支出小计 under the first block of 支出, its figure in the last)."""
+        texts = list(texts)
+        halves = sorted({c.half for c in self.columns})
+
+        def cells(half, roles):
+            return [c.index for c in self.columns if c.half == half and c.index < len(texts)
+                    and (c.role.role if c.role else None) in roles]
+
+        for before, half in zip(halves, halves[1:]):
+            labels_here, labels_before = cells(half, ("label",)), cells(before, ("label",))
+            figures_here, figures_before = cells(half, ("amount", None)), cells(before, ("amount", None))
+            if (labels_here and any(texts[i] for i in figures_here) and not any(texts[i] for i in labels_here)
+                    and any(texts[i] for i in labels_before) and not any(texts[i] for i in figures_before)):
+                texts[labels_here[0]] = " ".join(texts[i] for i in labels_before if texts[i])
+                for i in labels_before:
+                    texts[i] = ""
+        return texts
 
     def _add_half(self, row: GridRow, texts: list[str], columns: list[Column], half: int) -> None:
         label_parts: list[str] = []
         code = ""
         code_parts: list[str] = []
+        flags: list[str] = []
         amounts: list[tuple[Column, str]] = []
         has_label_column = False
         for column in columns:
@@ -163,20 +203,27 @@ class TableBuilder:
                     code_parts.append(text)
                 elif role == "code" and CODE.match(text) and not code:
                     code = text
+                elif role == "code" and MALFORMED_CODE.match(text) and not code:
+                    code = text  # kept as printed, never repaired
+                    flags.append("malformed_code")
                 elif text:
                     label_parts.append(text)
             elif role == "line_no":
                 continue
-            elif text not in NOT_PRINTED:
+            elif text.strip():
                 amounts.append((column, text))
         if not amounts:
             return
-        if code_parts and not code and CODE.match("".join(code_parts)):
+        if code_parts and not code:
             code = "".join(code_parts)
+            if not CODE.match(code):
+                flags.append("malformed_code")
+        if "malformed_code" in flags:
+            self.warnings.append(f"line {row.line}: {self.statement} code '{code}' is malformed: kept as printed")
         label = " ".join(label_parts) if has_label_column else self.vocabulary.unlabelled_rows.get(self.statement, self.statement)
         parent = self._parent_of(half, label) if not code else ""
         for column, text in amounts:
-            amount = parse_amount(text)
+            amount, mark = _figure(text)
             if amount is None:
                 self.warnings.append(f"line {row.line}: {self.statement} '{text}' under '{column.path}' is not a number")
                 continue
@@ -186,6 +233,7 @@ class TableBuilder:
                 document_id=self.document_id, statement=self.statement, row_index=self.row_count,
                 row_label=label, parent_label=parent, code=code, column_header=column.path,
                 amount_text=text, amount=amount, unit=self.unit, source_line=row.line, page=row.page,
+                measure=column.role.measure if column.role else "", flags=" ".join(flags + mark),
             ))
 
     def _parent_of(self, half: int, label: str) -> str:
@@ -214,4 +262,19 @@ def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: 
         document.warnings.extend(table.warnings)
     document.warnings.extend(warnings)
     meta.statements_found = " ".join(sorted({table.statement for table in tables}))
+    meta.held_back = held_back_reason(document)
     return document
+
+
+UNPLACED = ("is not a number", "is not in header_synonyms", "could not be placed", "is malformed")
+
+
+def held_back_reason(document: ExtractedDocument) -> str:
+    """No silent loss: a figure printed but not read, or read under no measure, holds the
+    document back (never published short of a cell); the first such warning says where."""
+    problems = [w for w in document.warnings if any(mark in w for mark in UNPLACED)]
+    problems += [f"{c.statement} line {c.source_line}: '{c.amount_text}' under '{c.column_header}' has no measure"
+                 for c in document.cells if not c.measure]
+    if not problems:
+        return ""
+    return f"{len(problems)} figure(s) not placed; first: {problems[0]}"

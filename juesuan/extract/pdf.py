@@ -31,18 +31,20 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
-from .layout import AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, is_column_number_row
+from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
+                     is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
+from .textgrid import has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
 MIN_RULE_LENGTH = 4.0  # shorter marks (corner dots) are not rules
 SNAP = 2.5             # ruling lines closer than this (pt) are the same boundary
-COVER_TITLE = re.compile(r"^(\S+?)(20\d{2})年度?部门决算")
+COVER_TITLE = re.compile(r"^(\S+?)(20\d{2})年度?(部门|单位)?(决算|预算)")
 WHITESPACE = re.compile(r"\s+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Char:
     text: str
     x0: float
@@ -79,6 +81,10 @@ class Table:
     header: list[GridRow] = field(default_factory=list)
     data: list[GridRow] = field(default_factory=list)
     first_data: int = 0  # index in `data` of the first band holding figures
+    text_columns: set[int] = field(default_factory=set)  # columns seen to hold only words (unruled)
+    header_words: list = field(default_factory=list)  # unruled: header lines as placed words
+    body_words: list = field(default_factory=list)  # unruled: body lines as placed words
+    first_line: int = 1
 
 
 # ---------------------------------------------------------------- page content
@@ -93,12 +99,24 @@ def _page_chars(textpage) -> list[Char]:
     box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
     origin = (ctypes.byref(x), ctypes.byref(y))
     get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    loose = pdfium_c.FS_RECTF()
+    loose_ref = ctypes.byref(loose)
+    get_loose = pdfium_c.FPDFText_GetLooseCharBox
+    on_page: dict[float, float] = {}  # reported font size -> size on the page
     chars = []
     for index, char in enumerate(text):
         if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
             continue
         get_origin(raw, index, *origin)
-        size = get_size(raw, index) or (top.value - bottom.value)
+        reported = get_size(raw, index) or (top.value - bottom.value)
+        size = on_page.get(reported)
+        if size is None:
+            # Some producers (WPS) print with a huge font size under a shrinking matrix: the
+            # reported size is then unscaled; the loose box's height is the size on the page.
+            size = reported
+            if get_loose(raw, index, loose_ref) and loose.top > loose.bottom:
+                size = min(reported, loose.top - loose.bottom)
+            on_page[reported] = size
         chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
     return chars
 
@@ -163,7 +181,7 @@ def _line_text(line: list[Char]) -> str:
 
 
 def _is_figure(text: str) -> bool:
-    return bool(AMOUNT.match(text) or CODE.match(text))
+    return bool(AMOUNT.match(text) or CODE.match(text)) or text in DASHES
 
 
 # ---------------------------------------------------------------- table grid
@@ -321,6 +339,137 @@ def _page_table(content: PageContent) -> Table | None:
     return table
 
 
+# ---------------------------------------------------------------- unruled tables
+
+ABOVE_TABLE = re.compile(r"单位\s*[:：]|编制(单位|部门)|部门名称|单位名称|^公开\d+表$")
+
+
+def _page_tables(content: PageContent, vocabulary: Vocabulary, use_rules: bool = True) -> list[Table]:
+    """The tables of a page: by its ruling lines where it has a grid, else by word positions."""
+    if not content.chars:
+        return []
+    if use_rules and _has_grid(content.hrules, content.vrules):
+        table = _page_table(content)
+        return [table] if table else []
+    lines = [words_of(line) for line in _text_lines(content.chars)]
+    texts = ["".join(w.text for w in line) for line in lines]
+    starts = _title_lines(texts, vocabulary)
+    tables = []
+    bounds = starts + [len(lines)]
+    if not starts or starts[0] > 0:  # lines before the first title: a table continued from the last page
+        table = _unruled_table(content.number, lines[:bounds[0]], texts[:bounds[0]], False, vocabulary)
+        if table:
+            tables.append(table)
+    for start, end in zip(starts, bounds[1:]):
+        table = _unruled_table(content.number, lines[start:end], texts[start:end], True, vocabulary, offset=start)
+        if table:
+            tables.append(table)
+    return tables
+
+
+def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
+    """Lines that start a table: a title on one line, or split over two (收入支出决算总 / 表)."""
+    starts = []
+    for index, text in enumerate(texts):
+        if vocabulary.statement_for_title(text):
+            starts.append(index)
+        elif (index + 1 < len(texts) and not vocabulary.statement_for_title(texts[index + 1])
+              and vocabulary.statement_for_title(text + texts[index + 1])):
+            starts.append(index)
+    return starts
+
+
+def _names_a_measure(header: list, title: str, vocabulary: Vocabulary) -> bool:
+    """An empty table (no figures printed, e.g. T9 with its note) is still a table when its
+    header names a measure of the statement its title names."""
+    statement = vocabulary.statement_for_title(title)
+    words = "/".join(w.text for line in header for w in line)
+    return bool(statement and header) and any(
+        (role := vocabulary.header_role(statement, part)) is not None and role.role == "amount"
+        for part in words.split("/"))
+
+
+def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocabulary: Vocabulary,
+                   offset: int = 0) -> Table | None:
+    numbering = [i for i, line in enumerate(lines) if is_column_numbers(line)]
+    lines = [line for i, line in enumerate(lines) if i not in numbering]  # 栏次 rows number the columns
+    texts = [text for i, text in enumerate(texts) if i not in numbering]
+    first_figure = next((i for i, line in enumerate(lines) if has_figure(line) and not ABOVE_TABLE.search(texts[i])), None)
+    end = next((i for i, line in enumerate(lines) if is_note(line)), len(lines))
+    if first_figure is not None and first_figure >= end:
+        first_figure = None
+    if not titled and (first_figure is None or not _tabular(lines[first_figure:end])):
+        return None
+    above = [texts[0]] if titled else []
+    header: list = []
+    for index in range(1 if titled else 0, first_figure if first_figure is not None else end):
+        if ABOVE_TABLE.search(texts[index]) or (titled and index == 1 and _continues_title(texts, index)):
+            above.append(texts[index])
+        else:
+            header.append(lines[index])
+    header = [join_spaced(line, vocabulary.header_words) for line in header]
+    body = _without_page_number(lines[first_figure:end]) if first_figure is not None else []
+    if not body and not _names_a_measure(header, texts[0], vocabulary):
+        return None  # a title in a list of contents, not a table
+    if titled and not header:
+        return None  # figures under a title and no header: a list of contents with page numbers
+    header_rows, rows, text_columns = table_rows(header, body, page, offset + 1)
+    table = Table(page, above, header_rows, rows, 0, text_columns, header)
+    table.body_words = body
+    table.first_line = offset + 1
+    return table
+
+
+def _repeats_header(lines: list, header_lines: list) -> bool:
+    """Lines atop a continued page repeat the table's header when most of their words are in it."""
+    words = [w.text for line in lines for w in line]
+    known = {w.text for line in header_lines for w in line}
+    return bool(words) and sum(w in known for w in words) * 2 >= len(words)
+
+
+def _title_part(text: str) -> str:
+    cut = ABOVE_TABLE.search(text)
+    return text[:cut.start()] if cut and cut.start() else text
+
+
+def _drop_title_bands(table: Table, vocabulary: Vocabulary) -> None:
+    """Top bands of a grid that hold only the title (and 编制单位/单位 after it) move above it."""
+    while table.header:
+        texts = {c for c in table.header[0].cells if c}
+        if len(texts) != 1:
+            return
+        text = texts.pop()
+        cut = ABOVE_TABLE.search(text)
+        title = text[:cut.start()] if cut and cut.start() else text
+        if not vocabulary.statement_for_title(title) and not ABOVE_TABLE.search(text):
+            return
+        table.above += [title, text[len(title):]] if title != text else [text]
+        table.header.pop(0)
+        table.data.pop(0)
+        table.first_data -= 1
+
+
+def _continues_title(texts: list[str], index: int) -> bool:
+    return len(texts[index]) <= 2  # the last character(s) of a title split over two lines
+
+
+def _tabular(body: list) -> bool:
+    """An untitled run of lines is a table's continuation when most of its lines hold figures
+    (two lines, or one row of three figures: a table's last row alone on a page) and few are
+    running text (a 情况说明 page quoting figures is prose)."""
+    figures = sum(1 for line in body if has_figure(line))
+    prose = sum(1 for line in body if is_prose(line))
+    several = max((sum(is_figure_word(w.text) for w in line) for line in body), default=0) >= 3
+    return (figures >= 2 or several) and figures * 2 >= len(body) and prose * 4 < len(body)
+
+
+def _without_page_number(body: list) -> list:
+    """A lone small number on the last line is the page number, not a figure."""
+    if body and len(body[-1]) == 1 and body[-1][0].text.isdigit() and len(body[-1][0].text) <= 3:
+        return body[:-1]
+    return body
+
+
 # ---------------------------------------------------------------- document
 
 def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> ExtractedDocument:
@@ -333,14 +482,19 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         raise ExtractionError(source, None, f"not a readable PDF ({error})") from error
     try:
         pages = []
-        for number, page in enumerate(pdf, start=1):
-            textpage = page.get_textpage()
+        for number in range(1, len(pdf) + 1):
+            try:  # a damaged file can open and still have pages PDFium cannot load
+                page = pdf[number - 1]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as error:
+                raise ExtractionError(source, None, f"not a readable PDF ({error})", page=number) from error
             hrules, vrules = _page_rules(page)
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
-            if content.has_text and _has_grid(hrules, vrules):
-                content.chars = _page_chars(textpage)
-            elif content.has_text:
+            if content.has_text:
                 content.text = textpage.get_text_range()
+                after_table = bool(pages) and bool(pages[-1].chars)
+                if _has_grid(hrules, vrules) or _may_hold_table(content.text, vocabulary, after_table):
+                    content.chars = _page_chars(textpage)
             pages.append(content)
             textpage.close()
             page.close()
@@ -348,15 +502,82 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         pdf.close()
     if not any(p.has_text for p in pages):
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
-    tables = [_page_table(content) if content.chars else None for content in pages]
-    page_lines = [table.above if table else content.text.splitlines() for content, table in zip(pages, tables)]
-    meta = _document_meta(path, page_lines)
+    texts = [content.text for content in pages]
+    reading = _read_pages(path, pages, vocabulary, use_rules=True)
+    if _unplaced(reading) and any(_has_grid(p.hrules, p.vrules) for p in pages):
+        # Ruling lines are a hint: where they leave figures unplaced (Word draws borders per
+        # cell, not per column), the same pages read by word positions alone may place them all.
+        for content, text in zip(pages, texts):
+            content.text = text
+        try:
+            unruled = _read_pages(path, pages, vocabulary, use_rules=False)
+        except ExtractionError:
+            unruled = None
+        if unruled is not None:
+            reading = _better_per_statement(reading, unruled)
+            reading.meta.held_back = held_back_reason(reading)
+    return reading
+
+
+FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
+
+
+def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> bool:
+    """Whether a page without ruling lines is worth reading by positions (prose is not):
+    it prints a table title, or it follows a table and has lines of figures."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    compact = [WHITESPACE.sub("", line) for line in lines]
+    if any(vocabulary.statement_for_title(a) or vocabulary.statement_for_title(a + b)
+           for a, b in zip(compact, compact[1:] + [""])):
+        return True
+    counts = [len(FIGURE_TOKEN.findall(line)) for line in lines]
+    return after_table and (sum(1 for n in counts if n) >= 2 or max(counts, default=0) >= 3)
+
+
+def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
+    """Figures the reader could not place under a measure, and warnings that name one."""
+    cells = [c for c in document.cells if statement is None or c.statement == statement]
+    warnings = [w for w in document.warnings if statement is None or f" {statement} " in f" {w} "]
+    return sum(1 for c in cells if not c.measure) + sum(
+        1 for w in warnings if "not a number" in w or "could not be placed" in w or "header_synonyms" in w)
+
+
+def _better_per_statement(ruled: ExtractedDocument, unruled: ExtractedDocument) -> ExtractedDocument:
+    """Each statement from the reading that reads more of its figures, then places more of
+    them (ties: the ruled one)."""
+    statements = sorted({c.statement for c in ruled.cells} | {c.statement for c in unruled.cells})
+    def score(reading, statement):  # more figures read, then fewer left unplaced
+        return (sum(c.statement == statement for c in reading.cells), -_unplaced(reading, statement))
+
+    chosen = {st: unruled if score(unruled, st) > score(ruled, st) else ruled for st in statements}
+    if all(reading is ruled for reading in chosen.values()):
+        return ruled
+    ruled.cells = [c for st in statements for c in chosen[st].cells if c.statement == st]
+    ruled.warnings = [w for w in ruled.warnings if not any(f" {st} " in f" {w} " for st in statements)] + [
+        w for st in statements for w in chosen[st].warnings if f" {st} " in f" {w} "]
+    found = set(ruled.meta.statements_found.split()) | set(unruled.meta.statements_found.split())
+    ruled.meta.statements_found = " ".join(sorted(found))
+    return ruled
+
+
+def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, use_rules: bool) -> ExtractedDocument:
+    source = str(path)
+    page_tables = [_page_tables(content, vocabulary, use_rules) for content in pages]
+    page_lines = [[line for table in tables for line in table.above] if any(t.above for t in tables)
+                  else content.text.splitlines() for content, tables in zip(pages, page_tables)]
+    meta = _document_meta(path, page_lines, vocabulary)
     assembler = _Assembler(vocabulary, meta, source)
-    for content, table in zip(pages, tables):
-        assembler.feed(content, table)
+    for content, tables in zip(pages, page_tables):
+        if not tables:
+            assembler.feed(content, None)
+        taken = [assembler.feed(content, table) for table in tables]
+        if any(taken):
+            content.text = ""  # a page of tables is no prose
     assembler.close()
     if not assembler.finished:
         raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
+    if not any(builder.cells for builder in assembler.finished):
+        raise ExtractionError(source, None, "the tables hold no figures: a blank template, not a department's account")
     prose = [(number, page, line) for page, content in enumerate(pages, start=1)
              if content.text for number, line in enumerate(content.text.splitlines(), start=1)]
     return assemble_document(meta, assembler.finished, assembler.warnings, prose)
@@ -364,12 +585,12 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
 
 def department_from_cover(lines: list[str]) -> str | None:
     """The department the cover names ("上海市普陀区财政局 / 2024年度部门决算"), lines joined."""
-    compact = WHITESPACE.sub("", "".join(lines))
+    compact = WHITESPACE.sub("", "".join(line for line in lines if not line.strip().isdigit()))  # page numbers
     match = COVER_TITLE.match(compact)
     return match.group(1) if match else None
 
 
-def _document_meta(path: Path, page_lines: list[list[str]]) -> DocumentMeta:
+def _document_meta(path: Path, page_lines: list[list[str]], vocabulary: Vocabulary) -> DocumentMeta:
     """Department: the cover page's title (table headers may name another body, e.g. the
     city bureau above a district one); else the 部门： line or title anywhere in the text."""
     source = str(path)
@@ -383,6 +604,7 @@ def _document_meta(path: Path, page_lines: list[list[str]]) -> DocumentMeta:
     return DocumentMeta(
         document_id=document_id_for(path), source_file=path.name, sha256=sha256_of(path),
         reader="pdf", department_name=department, fiscal_year=year, unit=find_unit(lines),
+        phase=vocabulary.phase_of("".join(page_lines[0] if page_lines else []) + "".join(lines[:200])) or "final",
     )
 
 
@@ -394,21 +616,45 @@ class _Assembler:
         self.current: TableBuilder | None = None
         self.finished: list[TableBuilder] = []
         self.warnings: list[str] = []
+        self.header_words: list = []
 
-    def feed(self, content: PageContent, table: Table | None) -> None:
+    def _title_statement(self, above: list[str]) -> str | None:
+        joined = ["".join(above[i:i + 2]) for i in range(len(above))]
+        return next((s for s in map(self.vocabulary.statement_for_title, list(above) + joined) if s), None)
+
+    def feed(self, content: PageContent, table: Table | None) -> bool:
+        """Take a page's table into the statements; False when it belongs to none."""
         if table is None:
             if content.has_text:
                 self.close()
-            return
-        statement = next((s for s in map(self.vocabulary.statement_for_title, table.above) if s), None)
+            return False
+        statement = self._title_statement(table.above)
+        if not statement and table.header:  # a title drawn inside the grid's top bands
+            _drop_title_bands(table, self.vocabulary)
+            statement = self._title_statement(table.above)
         unit = next((u for u in map(unit_of, table.above) if u), None)
         if statement:
             self.close()
             self.current = TableBuilder(statement, self.vocabulary, self.meta.document_id, unit or self.meta.unit)
             if not table.header:
                 raise ExtractionError(self.source, None, f"table {statement} has no header row", page=content.number)
-            self.current.set_header(table.header)
+            self.current.set_header(table.header, table.text_columns)
+            self.header_words = table.header_words  # empty for a ruled table
             rows = table.data[table.first_data:]
+        elif self.current is not None and table.body_words:  # unruled page continuing a table
+            if table.header_words and _repeats_header(table.header_words, self.header_words):
+                self.current.set_header(table.header, table.text_columns)
+                self.header_words = table.header_words
+            elif not self.header_words:  # continues a ruled table on an unruled page: no header to place it by
+                self.warnings.append(f"page {content.number}: {self.current.statement} continued without"
+                                     " ruling lines or header: its figures could not be placed")
+                return False
+            else:  # header not repeated: the last one, placed over this page's columns
+                body = table.header_words + table.body_words  # lines before the figures are rows
+                header, rows, text_columns = table_rows(self.header_words, body, content.number, table.first_line)
+                self.current.set_header(header, text_columns)
+                table.data = rows
+            rows = table.data
         elif self.current is not None:
             rows = table.data
             repeated = table.header and header_text(table.header) == self.current.header_signature
@@ -416,8 +662,18 @@ class _Assembler:
                 rows = table.data[table.first_data:]
         else:
             self.warnings.append(f"page {content.number}: a table under no T1…T9 title was skipped")
-            return
-        self.current.add_rows([r for r in rows if not is_column_number_row(r)])
+            return False
+        self.current.add_rows([r for r in self._before_next_title(rows) if not is_column_number_row(r)])
+        return True
+
+    def _before_next_title(self, rows: list[GridRow]) -> list[GridRow]:
+        """Rows up to a row holding another table's title: a grid drawn over two tables of a
+        page (its rows after the title are the next table's, read by word positions)."""
+        for index, row in enumerate(rows):
+            if any(self._title_statement([_title_part(cell)]) for cell in row.cells if "表" in cell):
+                self.warnings.append(f"page {row.page}: {self.current.statement} grid runs into the next table's title")
+                return rows[:index]
+        return rows
 
     def close(self) -> None:
         if self.current is not None:

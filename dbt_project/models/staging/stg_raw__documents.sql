@@ -20,6 +20,7 @@ renamed as (
         reader,
         unit as printed_unit,
         statements_found,
+        nullif(trim(held_back), '') as held_back_reason,
         cast(file_modified_at as timestamp) as file_modified_at,
         cast(landed_at as timestamp) as landed_at,
         coalesce(extraction_status, 'read') as extraction_status,

@@ -92,6 +92,7 @@ judged as (
         accepted.accepted_on,
         case
             when lifecycle.lifecycle <> 'current' then lifecycle.lifecycle
+            when documents.held_back_reason is not null then 'quarantined'
             when unplaced.unplaced_cells > 0 then 'quarantined'
             when printed_twice.repeated_cells > 0 then 'quarantined'
             when tallies.document_key is null then 'quarantined'
@@ -103,6 +104,7 @@ judged as (
             when lifecycle.lifecycle = 'unreadable' then documents.extraction_reason
             when lifecycle.lifecycle = 'duplicate' then 'the same bytes as ' || lifecycle.counted_instead
             when lifecycle.lifecycle = 'superseded' then 'a later version is counted: ' || lifecycle.counted_instead
+            when documents.held_back_reason is not null then 'held back by the reader: ' || documents.held_back_reason
             when unplaced.unplaced_cells > 0
                 then
                     unplaced.unplaced_cells || ' cell(s) under a header no measure matches, first: '
