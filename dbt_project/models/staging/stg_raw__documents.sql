@@ -13,7 +13,9 @@ renamed as (
         document_id as document_key,
         nullif(trim(department_name), '') as department_name,
         cast(fiscal_year as integer) as fiscal_year,
-        case when coalesce(extraction_status, 'read') = 'read' then coalesce(nullif(trim(phase), ''), 'final') end as phase,
+        case
+            when coalesce(extraction_status, 'read') = 'read' then coalesce(nullif(trim(phase), ''), 'final')
+        end as phase,
         source_file,
         inbox_path,
         sha256,

@@ -66,7 +66,11 @@ printed_twice as (
         count(*) as repeated_cells,
         min(statement || ' ' || row_key || ' ' || measure) as first_repeated
     from (
-        select document_key, statement, row_key, measure
+        select
+            document_key,
+            statement,
+            row_key,
+            measure
         from {{ ref('int_cells__measured') }}
         where measure is not null
         group by all
@@ -117,7 +121,8 @@ judged as (
             when tallies.identities_failed > 0 and accepted.document_key is not null
                 then 'accepted: ' || accepted.reason
             when tallies.identities_failed > 0
-                then tallies.identities_failed || ' failed identit' || if(tallies.identities_failed = 1, 'y', 'ies')
+                then
+                    tallies.identities_failed || ' failed identit' || if(tallies.identities_failed = 1, 'y', 'ies')
                     || ', first: ' || tallies.first_failed
         end as status_reason
     from documents
