@@ -50,11 +50,11 @@ unplaced as (
         document_key,
         count(*) as unplaced_cells,
         min(
-            statement || ' ''' || column_header || ''''
+            statement || ' ''' || coalesce(row_label, '') || ''' / ''' || column_header || ''''
             || coalesce(' (page ' || page || ')', ' (line ' || source_line || ')')
         ) as first_unplaced
     from {{ ref('int_cells__measured') }}
-    where measure is null
+    where measure is null or row_key is null
     group by document_key
 
 ),
@@ -111,7 +111,7 @@ judged as (
             when documents.held_back_reason is not null then 'held back by the reader: ' || documents.held_back_reason
             when unplaced.unplaced_cells > 0
                 then
-                    unplaced.unplaced_cells || ' cell(s) under a header no measure matches, first: '
+                    unplaced.unplaced_cells || ' cell(s) not placed (no measure for the header, or no label or code for the row), first: '
                     || unplaced.first_unplaced
             when printed_twice.repeated_cells > 0
                 then

@@ -11,7 +11,7 @@ to_process as (
 
 ),
 
--- Only placed cells, once per row and column: a cell no measure matches, or a second cell under
+-- Only placed cells, once per row and column: a cell with no measure or no row, or a second cell under
 -- the same row and column, holds its document back (int_document_status) and is left out here,
 -- so the identities of every other document are computed as always.
 cells as (
@@ -19,7 +19,7 @@ cells as (
     select measured.*
     from {{ ref('int_cells__measured') }} as measured
     inner join to_process on measured.document_key = to_process.document_key
-    where measured.measure is not null
+    where measured.measure is not null and measured.row_key is not null
     qualify row_number() over (
         partition by measured.document_key, measured.statement, measured.row_key, measured.measure
         order by measured.page, measured.source_line, measured.row_index
