@@ -112,7 +112,7 @@ def build(inbox: Iterable[Path], warehouse: Path, *, wait: bool = True, processe
     outcome.run_id = result.run_id
     outcome.published = result.success and _materialized(result, "published_warehouse")
     if not outcome.published:
-        outcome.error = _first_failure(result)
+        outcome.error = failure_message(result)
     outcome.landed = _landing_outcomes(result)
     if outcome.warehouse.exists():
         _read_summary(outcome)
@@ -149,16 +149,31 @@ def _materialized(result, node: str) -> bool:
         return False
 
 
-def _first_failure(result) -> str:
+def _error_chain(error) -> list[str]:
+    messages = []
+    while error is not None:
+        messages.append((error.message or "").strip().splitlines()[0] if error.message else "")
+        error = error.cause
+    return [m for m in messages if m]
+
+
+def failure_message(result) -> str:
+    """The first failure of a run in one line: a step's, else the run's own (a resource that could
+    not start, as when another build holds the writer's lock)."""
     for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+        error = None
+        if event.is_step_failure and event.step_failure_data:
             error = event.step_failure_data.error
-            cause = error.cause.message if error.cause else ""
-            message = (error.message or "").strip().splitlines()
-            text = message[0] if message else cause
-            if "WarehouseBusy" in (error.cls_name or "") or "is being built by" in text:
-                return "busy: " + text
-            return f"{event.step_key}: {text}"
+        elif event.is_run_failure and event.event_specific_data is not None:
+            error = getattr(event.event_specific_data, "error", None)
+        if error is None:
+            continue
+        chain = _error_chain(error)
+        busy = next((m for m in chain if "is being built by" in m), None)
+        if busy:
+            return "busy: " + busy
+        step = f"{event.step_key}: " if event.step_key else ""
+        return step + (chain[-1] if chain else "failed")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed and evaluation.severity.value == "ERROR":
             return f"check {evaluation.check_name} failed"

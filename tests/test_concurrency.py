@@ -100,3 +100,27 @@ def test_kill_9_at_any_stage_then_a_rerun_gives_the_same_warehouse(inbox, refere
     while processes_naming(str(warehouse)) and time.monotonic() < deadline:
         time.sleep(1)
     assert processes_naming(str(warehouse)) == []
+
+
+def test_a_dagster_run_takes_the_same_lock_as_the_cli(inbox, tmp_path):
+    """A run started by Dagster (sensor, schedule, UI) holds the writer's lock through its resource:
+    while another writer holds it, a run that may not wait fails at its first step, naming the holder."""
+    from dagster import DagsterInstance
+
+    from juesuan.writer_lock import WriterLock
+    from orchestration.definitions import definitions_for
+    from orchestration.jobs import build_job
+    from orchestration.resources import JuesuanPaths
+    from orchestration.run import failure_message
+
+    warehouse = tmp_path / "juesuan.duckdb"
+    paths = JuesuanPaths(inbox=[str(inbox)], warehouse=str(warehouse))
+    job = definitions_for(paths, wait=False).resolve_job_def(build_job.name)
+    holder = WriterLock(warehouse)
+    holder.acquire(wait=False)
+    try:
+        result = job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    finally:
+        holder.release()
+    assert not result.success and not warehouse.exists()
+    assert failure_message(result).startswith(f"busy: juesuan.duckdb is being built by the build of pid {os.getpid()}")
