@@ -454,13 +454,14 @@ def _continues_title(texts: list[str], index: int) -> bool:
 
 
 def _tabular(body: list) -> bool:
-    """An untitled run of lines is a table's continuation when most of its lines hold figures
-    (two lines, or one row of three figures: a table's last row alone on a page) and few are
-    running text (a 情况说明 page quoting figures is prose)."""
+    """An untitled run of lines is a table's continuation when it holds figures (two lines, or
+    one row of three figures: a table's last row alone on a page; a summary table's page may
+    have more lines without figures than with) and little running text (a 情况说明 page
+    quoting figures is prose)."""
     figures = sum(1 for line in body if has_figure(line))
     prose = sum(1 for line in body if is_prose(line))
     several = max((sum(is_figure_word(w.text) for w in line) for line in body), default=0) >= 3
-    return (figures >= 2 or several) and figures * 2 >= len(body) and prose * 4 < len(body)
+    return (figures >= 2 or several) and prose * 4 < len(body)
 
 
 def _without_page_number(body: list) -> list:
