@@ -34,7 +34,7 @@ from .document import document_id_for, find_department, find_fiscal_year, find_u
 from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
+from .textgrid import wrap_distance, has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -379,6 +379,20 @@ def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
     return starts
 
 
+def _first_row_start(lines: list, first_figure: int, end: int, start: int) -> int:
+    """The first row's name may begin a line above its figures (a name centred over two or
+    three lines): that line, close to the figures and apart from the header, is body."""
+    wrap = wrap_distance(lines[first_figure:end])
+    index = first_figure
+    while index - 1 > start and not has_figure(lines[index - 1]):
+        gap_below = lines[index - 1][0].base - lines[index][0].base
+        gap_above = lines[index - 2][0].base - lines[index - 1][0].base
+        if not wrap or gap_below > wrap or gap_above <= wrap:
+            break
+        index -= 1
+    return index
+
+
 def _names_a_measure(header: list, title: str, vocabulary: Vocabulary) -> bool:
     """An empty table (no figures printed, e.g. T9 with its note) is still a table when its
     header names a measure of the statement its title names."""
@@ -400,6 +414,8 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
         first_figure = None
     if not titled and (first_figure is None or not _tabular(lines[first_figure:end])):
         return None
+    if first_figure is not None:
+        first_figure = _first_row_start(lines, first_figure, end, 1 if titled else 0)
     above = [texts[0]] if titled else []
     header: list = []
     for index in range(1 if titled else 0, first_figure if first_figure is not None else end):

@@ -360,7 +360,7 @@ def _descendants(word: Word, children: dict[int, list[Word]]) -> list[Word]:
     return out
 
 
-def _wrap_distance(lines: list[list[Word]]) -> float:
+def wrap_distance(lines: list[list[Word]]) -> float:
     """How close a text line must be to a figure line to be a piece of its wrapped name.
 
     Lines of one cell sit closer than rows do. When the smallest line spacing is well below
@@ -405,7 +405,7 @@ def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_
     figure_lines = [i for i, line in enumerate(lines) if has_figure(line)]
     if not figure_lines:
         return []
-    wrap = _wrap_distance(lines)
+    wrap = wrap_distance(lines)
     owner: dict[int, int] = {i: i for i in figure_lines}
     for i, line in enumerate(lines):
         if i in owner:
