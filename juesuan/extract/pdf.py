@@ -559,12 +559,35 @@ def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
         1 for w in warnings if "not a number" in w or "could not be placed" in w or "header_synonyms" in w)
 
 
+def hierarchy_breaks(cells: list) -> int:
+    """How many 类 = Σ款 and 款 = Σ项 sums fail among cells of one statement, per measure
+    (within the rounding of the printed parts): the identities judge between two readings."""
+    from decimal import Decimal, InvalidOperation
+
+    amounts: dict[tuple[str, str], Decimal] = {}
+    step = Decimal("0.5") if any(c.unit == "元" for c in cells) else Decimal("0.005")  # half the last printed digit
+    for cell in cells:
+        try:
+            amounts[(cell.measure, cell.code)] = Decimal(cell.amount)
+        except (InvalidOperation, TypeError):
+            continue
+    breaks = 0
+    for (measure, code), total in amounts.items():
+        if len(code) not in (3, 5):
+            continue
+        parts = [v for (m, c), v in amounts.items() if m == measure and len(c) == len(code) + 2 and c.startswith(code)]
+        if parts and abs(sum(parts) - total) > step * (len(parts) + 1):
+            breaks += 1
+    return breaks
+
+
 def _better_per_statement(ruled: ExtractedDocument, unruled: ExtractedDocument) -> ExtractedDocument:
     """Each statement from the reading that reads more of its figures, then places more of
     them (ties: the ruled one)."""
     statements = sorted({c.statement for c in ruled.cells} | {c.statement for c in unruled.cells})
-    def score(reading, statement):  # more figures read, then fewer left unplaced
-        return (sum(c.statement == statement for c in reading.cells), -_unplaced(reading, statement))
+    def score(reading, statement):  # more figures read, fewer left unplaced, fewer sums broken
+        cells = [c for c in reading.cells if c.statement == statement]
+        return (len(cells), -_unplaced(reading, statement), -hierarchy_breaks(cells))
 
     chosen = {st: unruled if score(unruled, st) > score(ruled, st) else ruled for st in statements}
     if all(reading is ruled for reading in chosen.values()):
