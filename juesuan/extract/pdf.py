@@ -31,7 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
-from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
+from .layout import (AMOUNT, CODE, DASHES, UNPLACED, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
 from .textgrid import wrap_distance, has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
@@ -556,7 +556,7 @@ def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
     cells = [c for c in document.cells if statement is None or c.statement == statement]
     warnings = [w for w in document.warnings if statement is None or f" {statement} " in f" {w} "]
     return sum(1 for c in cells if not c.measure) + sum(
-        1 for w in warnings if "not a number" in w or "could not be placed" in w or "header_synonyms" in w)
+        1 for w in warnings if any(mark in w for mark in UNPLACED))
 
 
 def hierarchy_breaks(cells: list) -> int:
@@ -583,11 +583,13 @@ def hierarchy_breaks(cells: list) -> int:
 
 def _better_per_statement(ruled: ExtractedDocument, unruled: ExtractedDocument) -> ExtractedDocument:
     """Each statement from the reading that reads more of its figures, then places more of
-    them (ties: the ruled one)."""
+    them, then leaves fewer rows without code or name, then breaks fewer code sums (ties: the
+    ruled one)."""
     statements = sorted({c.statement for c in ruled.cells} | {c.statement for c in unruled.cells})
-    def score(reading, statement):  # more figures read, fewer left unplaced, fewer sums broken
+    def score(reading, statement):  # more figures read, fewer unplaced, fewer nameless, fewer sums broken
         cells = [c for c in reading.cells if c.statement == statement]
-        return (len(cells), -_unplaced(reading, statement), -hierarchy_breaks(cells))
+        nameless = sum(1 for c in cells if not c.code and not c.row_label.strip())
+        return (len(cells), -_unplaced(reading, statement), -nameless, -hierarchy_breaks(cells))
 
     chosen = {st: unruled if score(unruled, st) > score(ruled, st) else ruled for st in statements}
     if all(reading is ruled for reading in chosen.values()):
