@@ -224,6 +224,9 @@ def _spans(line: list[Word], wrapped: set[int], child: Word) -> bool:
     reach three quarters of their spacing beyond their middles (a name column left of every group cell of a line of
     column headers hangs under none of them)."""
     groups = [w for w in line if id(w) not in wrapped]
+    if len(groups) == 1:  # a lone group cell (收入预算 over its columns) reaches half again its width
+        width = groups[0].x1 - groups[0].x0
+        return groups[0].x0 - 1.5 * width <= child.cx <= groups[0].x1 + 1.5 * width
     if len(groups) < 2:
         return False
     reach = (groups[-1].cx - groups[0].cx) / (len(groups) - 1) * 0.75  # cells sit off the middle of their block
