@@ -142,7 +142,9 @@ def test_provincial_budget_every_table_read():
     assert document.counts_by_statement() == {
         "FA": 18, "FAB": 34, "OPS": 17, "PROC": 61, "T1": 12, "T2": 3, "T3": 4, "T4": 6,
         "T5": 18, "T6": 34, "T7": 1, "T9": 8}
-    assert meta.held_back == ""
+    # 收入预算总表 (公开02表) prints 小计 a line above its 37,188.34: the reader does not yet
+    # join the two, and holds the document back rather than publish a row with no name.
+    assert meta.held_back == "1 figure(s) not placed; first: line 7: T2 figures in a row without code or name"
 
 
 def test_provincial_budget_three_blocks_of_the_summary_table():
@@ -166,3 +168,15 @@ def test_subdistrict_budget_tables_over_several_pages():
     # figures per page counted on pages 10–28 of the rendered document
     assert _read(WANLI_BUDGET).counts_by_statement() == {
         "T1": 12, "T2": 134, "T3": 201, "T4": 20, "T5": 201, "T6": 63, "T9": 7}
+
+
+@pytest.mark.parametrize("name", [SHEGONGBU, SHANGHAI_BUDGET, WANLI_BUDGET, JIANGSU_BUDGET])
+def test_code_hierarchy_holds_in_every_table_read(name):
+    """类 = Σ款 and 款 = Σ项 per measure, within rounding: a figure under the wrong code or
+    measure would break a sum (the reader's own check; dbt's identities remain the judge)."""
+    from juesuan.extract.pdf import hierarchy_breaks
+
+    document = _read(name)
+    statements = {c.statement for c in document.cells}
+    assert {st: hierarchy_breaks([c for c in document.cells if c.statement == st]) for st in statements} == {
+        st: 0 for st in statements}

@@ -52,3 +52,22 @@ def test_a_column_no_header_word_places_holds_the_document_back(tmp_path):
     document = _read(tmp_path, "201\t一般公共服务支出\t10.00\t6.00\t4.00\n", header)
     assert {c.measure for c in document.cells} == {"total_expenditure", "basic_expenditure", ""}
     assert "某某新列" in document.meta.held_back
+
+
+def test_department_from_the_title_not_the_part_heading_nor_a_placeholder(tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text("第二部分 上海市普陀区某某局 2024 年度部门决算表\n部门：XX局\n\n支出决算表\n单位：万元\n"
+                    + HEADER + "201\t一般公共服务支出\t10.00\t10.00\t\n\n说明\n", encoding="utf-8")
+    meta = extract_document(path).meta
+    assert (meta.department_name, meta.fiscal_year, meta.phase) == ("上海市普陀区某某局", 2024, "final")
+
+
+def test_a_budget_in_text_form_has_its_phase(tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text("上海市普陀区某某局2025年部门预算\n\n2025年部门支出预算总表\n单位：元\n"
+                    "功能分类科目编码\t功能分类科目名称\t合计\t基本支出\t项目支出\n"
+                    "201\t一般公共服务支出\t1,000\t600\t400\n\n说明\n", encoding="utf-8")
+    document = extract_document(path)
+    assert (document.meta.department_name, document.meta.fiscal_year, document.meta.phase) == ("上海市普陀区某某局", 2025, "budget")
+    assert {(c.statement, c.measure, c.amount) for c in document.cells} == {
+        ("T3", "total_expenditure", "1000"), ("T3", "basic_expenditure", "600"), ("T3", "project_expenditure", "400")}

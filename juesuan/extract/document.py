@@ -11,9 +11,11 @@ YEAR = re.compile(r"(20\d{2})\s*年(?:度|[^，。,\d]{0,8}(?:决算|预算))")
 DEPARTMENT_LINE = re.compile(
     r"^\s*(?:部门|部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门)\s*[:：]\s*(\S.*?)\s*(?:单位\s*[:：].*)?$")
 TITLE_FORMS = (
-    re.compile(r"(20\d{2})\s*年度\s*(\S+?)\s*部门\s*决算"),
-    re.compile(r"^\s*(\S+?)\s*(20\d{2})\s*年度\s*部门\s*决算"),
+    re.compile(r"(20\d{2})\s*年度\s*(\S+?)\s*(?:部门|单位)\s*(?:决算|预算)"),
+    re.compile(r"^\s*(\S+?)\s*(20\d{2})\s*年度?\s*(?:部门|单位)\s*(?:决算|预算)"),
 )
+PLACEHOLDER = re.compile(r"XX|xx|××|＊＊|\*\*")
+PART_PREFIX = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")  # 第二部分上海市…
 
 
 def document_id_for(path: Path) -> str:
@@ -33,16 +35,22 @@ def find_department(lines: list[str]) -> str | None:
     """The department named on the tables (部门：…), else the one in the document title."""
     for line in lines:
         match = DEPARTMENT_LINE.match(line)
-        if match:
+        if match and not PLACEHOLDER.search(match.group(1)):  # the template's 部门：XX局
             return match.group(1)
     for line in lines[:80]:
         compact = re.sub(r"\s+", "", line)
         first, second = TITLE_FORMS[0].search(compact), TITLE_FORMS[1].search(compact)
         if first:
-            return first.group(2)
+            return _department_name(first.group(2))
         if second:
-            return second.group(1)
+            return _department_name(second.group(1))
     return None
+
+
+def _department_name(text: str) -> str | None:
+    """A department named in a title, without the part heading printed before it."""
+    name = PART_PREFIX.sub("", text).strip()
+    return name or None
 
 
 def find_fiscal_year(lines: list[str]) -> int | None:

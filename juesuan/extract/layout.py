@@ -221,6 +221,10 @@ class TableBuilder:
         if "malformed_code" in flags:
             self.warnings.append(f"line {row.line}: {self.statement} code '{code}' is malformed: kept as printed")
         label = " ".join(label_parts) if has_label_column else self.vocabulary.unlabelled_rows.get(self.statement, self.statement)
+        if not label and not code:  # a one-line table (三公经费) printing no name in its name column
+            label = self.vocabulary.unlabelled_rows.get(self.statement, "")
+        if not label and not code:
+            self.warnings.append(f"line {row.line}: {self.statement} figures in a row without code or name")
         parent = self._parent_of(half, label) if not code else ""
         for column, text in amounts:
             amount, mark = _figure(text)
@@ -266,7 +270,8 @@ def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: 
     return document
 
 
-UNPLACED = ("is not a number", "is not in header_synonyms", "could not be placed", "is malformed")
+UNPLACED = ("is not a number", "is not in header_synonyms", "could not be placed", "is malformed",
+            "without code or name")
 
 
 def held_back_reason(document: ExtractedDocument) -> str:

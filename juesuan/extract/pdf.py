@@ -31,10 +31,10 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
-from .layout import (AMOUNT, CODE, DASHES, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
+from .layout import (AMOUNT, CODE, DASHES, UNPLACED, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
+from .textgrid import wrap_distance, has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -379,6 +379,20 @@ def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
     return starts
 
 
+def _first_row_start(lines: list, first_figure: int, end: int, start: int) -> int:
+    """The first row's name may begin a line above its figures (a name centred over two or
+    three lines): that line, close to the figures and apart from the header, is body."""
+    wrap = wrap_distance(lines[first_figure:end])
+    index = first_figure
+    while index - 1 > start and not has_figure(lines[index - 1]):
+        gap_below = lines[index - 1][0].base - lines[index][0].base
+        gap_above = lines[index - 2][0].base - lines[index - 1][0].base
+        if not wrap or gap_below > wrap or gap_above <= wrap:
+            break
+        index -= 1
+    return index
+
+
 def _names_a_measure(header: list, title: str, vocabulary: Vocabulary) -> bool:
     """An empty table (no figures printed, e.g. T9 with its note) is still a table when its
     header names a measure of the statement its title names."""
@@ -400,6 +414,8 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
         first_figure = None
     if not titled and (first_figure is None or not _tabular(lines[first_figure:end])):
         return None
+    if first_figure is not None:
+        first_figure = _first_row_start(lines, first_figure, end, 1 if titled else 0)
     above = [texts[0]] if titled else []
     header: list = []
     for index in range(1 if titled else 0, first_figure if first_figure is not None else end):
@@ -454,13 +470,14 @@ def _continues_title(texts: list[str], index: int) -> bool:
 
 
 def _tabular(body: list) -> bool:
-    """An untitled run of lines is a table's continuation when most of its lines hold figures
-    (two lines, or one row of three figures: a table's last row alone on a page) and few are
-    running text (a 情况说明 page quoting figures is prose)."""
+    """An untitled run of lines is a table's continuation when it holds figures (two lines, or
+    one row of three figures: a table's last row alone on a page; a summary table's page may
+    have more lines without figures than with) and little running text (a 情况说明 page
+    quoting figures is prose)."""
     figures = sum(1 for line in body if has_figure(line))
     prose = sum(1 for line in body if is_prose(line))
     several = max((sum(is_figure_word(w.text) for w in line) for line in body), default=0) >= 3
-    return (figures >= 2 or several) and figures * 2 >= len(body) and prose * 4 < len(body)
+    return (figures >= 2 or several) and prose * 4 < len(body)
 
 
 def _without_page_number(body: list) -> list:
@@ -539,15 +556,40 @@ def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
     cells = [c for c in document.cells if statement is None or c.statement == statement]
     warnings = [w for w in document.warnings if statement is None or f" {statement} " in f" {w} "]
     return sum(1 for c in cells if not c.measure) + sum(
-        1 for w in warnings if "not a number" in w or "could not be placed" in w or "header_synonyms" in w)
+        1 for w in warnings if any(mark in w for mark in UNPLACED))
+
+
+def hierarchy_breaks(cells: list) -> int:
+    """How many 类 = Σ款 and 款 = Σ项 sums fail among cells of one statement, per measure
+    (within the rounding of the printed parts): the identities judge between two readings."""
+    from decimal import Decimal, InvalidOperation
+
+    amounts: dict[tuple[str, str], Decimal] = {}
+    step = Decimal("0.5") if any(c.unit == "元" for c in cells) else Decimal("0.005")  # half the last printed digit
+    for cell in cells:
+        try:
+            amounts[(cell.measure, cell.code)] = Decimal(cell.amount)
+        except (InvalidOperation, TypeError):
+            continue
+    breaks = 0
+    for (measure, code), total in amounts.items():
+        if len(code) not in (3, 5):
+            continue
+        parts = [v for (m, c), v in amounts.items() if m == measure and len(c) == len(code) + 2 and c.startswith(code)]
+        if parts and abs(sum(parts) - total) > step * (len(parts) + 1):
+            breaks += 1
+    return breaks
 
 
 def _better_per_statement(ruled: ExtractedDocument, unruled: ExtractedDocument) -> ExtractedDocument:
     """Each statement from the reading that reads more of its figures, then places more of
-    them (ties: the ruled one)."""
+    them, then leaves fewer rows without code or name, then breaks fewer code sums (ties: the
+    ruled one)."""
     statements = sorted({c.statement for c in ruled.cells} | {c.statement for c in unruled.cells})
-    def score(reading, statement):  # more figures read, then fewer left unplaced
-        return (sum(c.statement == statement for c in reading.cells), -_unplaced(reading, statement))
+    def score(reading, statement):  # more figures read, fewer unplaced, fewer nameless, fewer sums broken
+        cells = [c for c in reading.cells if c.statement == statement]
+        nameless = sum(1 for c in cells if not c.code and not c.row_label.strip())
+        return (len(cells), -_unplaced(reading, statement), -nameless, -hierarchy_breaks(cells))
 
     chosen = {st: unruled if score(unruled, st) > score(ruled, st) else ruled for st in statements}
     if all(reading is ruled for reading in chosen.values()):

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from .layout import CODE, NOT_PRINTED, GridRow, parse_amount
+from .vocabulary import strip_ordinal
 
 WORD_GAP = 0.9        # a gap wider than this × font size separates two words
 CODE_GLUED = re.compile(r"^(\d{3}(?:\d{2}){0,2})([\u4e00-\u9fff].*)$")  # "310资本性支出"
@@ -223,6 +224,9 @@ def _spans(line: list[Word], wrapped: set[int], child: Word) -> bool:
     reach three quarters of their spacing beyond their middles (a name column left of every group cell of a line of
     column headers hangs under none of them)."""
     groups = [w for w in line if id(w) not in wrapped]
+    if len(groups) == 1:  # a lone group cell (收入预算 over its columns) reaches half again its width
+        width = groups[0].x1 - groups[0].x0
+        return groups[0].x0 - 1.5 * width <= child.cx <= groups[0].x1 + 1.5 * width
     if len(groups) < 2:
         return False
     reach = (groups[-1].cx - groups[0].cx) / (len(groups) - 1) * 0.75  # cells sit off the middle of their block
@@ -359,7 +363,7 @@ def _descendants(word: Word, children: dict[int, list[Word]]) -> list[Word]:
     return out
 
 
-def _wrap_distance(lines: list[list[Word]]) -> float:
+def wrap_distance(lines: list[list[Word]]) -> float:
     """How close a text line must be to a figure line to be a piece of its wrapped name.
 
     Lines of one cell sit closer than rows do. When the smallest line spacing is well below
@@ -375,12 +379,36 @@ def _wrap_distance(lines: list[list[Word]]) -> float:
     return smallest * 1.25 if smallest < 0.6 * usual else 0.0
 
 
+def _join_cut_names(lines: list[list[Word]], columns: list[_Column], owner: dict[int, int]) -> None:
+    """A name printed from the top of its cell and cut where the column ends (机关事业单位基本
+    养老保险缴 / 费支出): a line of text only, under a name that fills its column, goes on it."""
+    right_edge: dict[int, float] = {}
+    for line in lines:
+        for word in line:
+            if not is_figure_word(word.text):
+                column = _cell_of(word, columns)
+                right_edge[column] = max(right_edge.get(column, word.x1), word.x1)
+    bases = [line[0].base for line in lines]
+    gaps = sorted(a - b for a, b in zip(bases, bases[1:]) if a - b > 0)
+    usual = gaps[(3 * len(gaps)) // 4] if gaps else 0.0
+    for i in range(1, len(lines)):
+        if i in owner or has_figure(lines[i]) or lines[i - 1][0].base - lines[i][0].base > 1.2 * usual:
+            continue
+        first = lines[i][0]
+        if strip_ordinal(first.text) != first.text:  # 五、教育支出 starts an item of its own
+            continue
+        column = _cell_of(first, columns)
+        above = [w for w in lines[i - 1] if not is_figure_word(w.text) and _cell_of(w, columns) == column]
+        if above and above[-1].x1 >= right_edge[column] - 1.5 * first.size and abs(above[0].x0 - first.x0) <= first.size:
+            owner[i] = owner.get(i - 1, i - 1)
+
+
 def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_line: int) -> list[GridRow]:
     """Rows of a table body: figure lines, with wrapped name pieces joined into their cell."""
     figure_lines = [i for i, line in enumerate(lines) if has_figure(line)]
     if not figure_lines:
         return []
-    wrap = _wrap_distance(lines)
+    wrap = wrap_distance(lines)
     owner: dict[int, int] = {i: i for i in figure_lines}
     for i, line in enumerate(lines):
         if i in owner:
@@ -388,6 +416,7 @@ def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_
         nearest = min(figure_lines, key=lambda j: abs(lines[j][0].base - line[0].base))
         if abs(lines[nearest][0].base - line[0].base) <= wrap:
             owner[i] = nearest
+    _join_cut_names(lines, columns, owner)
     # a name wrapped over three lines or more: a piece next to a piece of a cell is of it too
     changed = True
     while changed:
