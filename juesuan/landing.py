@@ -364,7 +364,11 @@ def _run_jobs(jobs: list, processes: int | None):
         return
     from multiprocessing import get_context
 
-    with get_context("fork").Pool(processes or os.cpu_count() or 1, maxtasksperchild=200) as pool:
+    # forkserver, not fork: the caller (a Dagster run) has threads, and a forked copy of a process
+    # with threads can hang on a lock one of them held; the server forks from a clean process
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["juesuan.landing"])
+    with context.Pool(processes or os.cpu_count() or 1, maxtasksperchild=200) as pool:
         yield from pool.imap_unordered(_read_and_land, jobs, chunksize=4)
 
 
