@@ -8,6 +8,7 @@ PYTHON ?= python3
 .PHONY: install run test lint unit bench docs clean
 
 $(BIN)/.installed: pyproject.toml
+	@echo "install: creating $(VENV) and installing juesuan with its pinned dependencies (a few minutes, once)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 	touch $@

@@ -77,8 +77,14 @@ class WarehouseWriter(ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext):
         lock = WriterLock(self.paths.warehouse_path)
-        log = context.log.info if context.log else print
-        lock.acquire(wait=self.wait, report=log)
+
+        def tell(line: str) -> None:  # whom the run waits for, in the run's log and on the CLI
+            if context.log:
+                context.log.info(line)
+            if self.paths.echo:
+                print(PROGRESS_MARK + line, flush=True)
+
+        lock.acquire(wait=self.wait, report=tell)
         try:
             yield self
         finally:

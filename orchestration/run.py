@@ -17,8 +17,6 @@ from typing import Callable, Iterable
 import duckdb
 from dagster import DagsterInstance, logger
 
-from juesuan.writer_lock import WarehouseBusy, WriterLock
-
 from .definitions import definitions_for
 from .jobs import build_job
 from .resources import PROGRESS_MARK, JuesuanPaths
@@ -89,14 +87,6 @@ def build(inbox: Iterable[Path], warehouse: Path, *, wait: bool = True, processe
     paths = JuesuanPaths(inbox=[str(Path(p)) for p in inbox], warehouse=str(Path(warehouse).resolve()),
                          processes=processes, memory_limit=memory_limit, echo=echo, **settings)
     outcome = BuildOutcome(paths.warehouse_path, published=False)
-    if not wait:
-        probe = WriterLock(paths.warehouse_path)
-        try:
-            probe.acquire(wait=False)
-            probe.release()
-        except WarehouseBusy as busy:
-            outcome.error = f"busy: {busy}"
-            return outcome
     logs = paths.landing.root / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     outcome.log_file = logs / "build.log"
