@@ -180,6 +180,11 @@ def test_a_misread_pdf_figure_is_caught_and_named(faults):
     assert len(target) == 1
     target[0]["amount"] = "1503.62"
     write_rows(cells_file, list(cells[0]), cells)
+    # as the reader would have landed it: a new landing of the same file
+    record_file = zone.folder("putuo_caizhengju_2024_final") / "raw_documents.csv"
+    [record] = read_rows(record_file)
+    record["landed_at"] = "2099-01-01T00:00:00+00:00"
+    write_rows(record_file, list(record), [record])
     outcome = build_into([faults["inbox"]], faults["warehouse"])
     assert outcome.published
     assert query(faults["warehouse"], "select status from marts.dim_document "

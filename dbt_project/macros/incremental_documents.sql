@@ -1,7 +1,7 @@
 {#-
     Incremental models are keyed by document: a run processes only the documents whose version
     the model does not hold yet, and replaces their rows (delete+insert). A document's version is
-    its content (sha256) and the build's fingerprint (every model and vocabulary seed), so a
+    its content (sha256, the reader's version, when it was landed) and the build's fingerprint (every model and vocabulary seed), so a
     changed model or vocabulary recomputes every document with no --full-refresh.
     Only documents the warehouse counts (int_documents__lifecycle: current) are processed.
 -#}
@@ -34,7 +34,7 @@
 {% macro documents_to_process() -%}
     select
         documents.document_key,
-        {{ document_version('documents.sha256') }} as document_sha256
+        {{ document_version('documents.content_version') }} as document_sha256
     from {{ ref('int_documents__lifecycle') }} as documents
     where
         documents.lifecycle = 'current'
@@ -43,7 +43,7 @@
                 select 1 from {{ this }} as already
                 where
                     already.document_key = documents.document_key
-                    and already.document_sha256 = {{ document_version('documents.sha256') }}
+                    and already.document_sha256 = {{ document_version('documents.content_version') }}
             )
         {%- endif %}
 {%- endmacro %}

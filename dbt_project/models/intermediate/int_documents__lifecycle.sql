@@ -62,6 +62,10 @@ versions as (
 select
     document_key,
     sha256,
+    -- what this document's rows were computed from: its bytes, the reader that read them, and when
+    -- they were landed (a re-read replaces the rows even when the file is the same)
+    sha256 || '|' || coalesce(extractor_version, '') || '|' || coalesce(cast(landed_at as varchar), '')
+        as content_version,
     identity_key,
     case
         when extraction_status <> 'read' then 'unreadable'

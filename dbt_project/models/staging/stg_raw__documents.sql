@@ -29,7 +29,8 @@ renamed as (
         nullif(reason, '') as extraction_reason,
         reason_line as extraction_reason_line,
         reason_page as extraction_reason_page,
-        coalesce(warning_count, 0) as warning_count
+        coalesce(warning_count, 0) as warning_count,
+        extractor_version
 
     from source
 
