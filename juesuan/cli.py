@@ -64,6 +64,23 @@ def _docs(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from .export import export
+
+    fmt = args.format or args.out.suffix.lstrip(".").lower()
+    try:
+        counts = export(args.warehouse, args.out, fmt, tables=args.table, query=args.query)
+    except (ValueError, duckdb.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for name, rows in counts.items():
+        print(f"{name}: {rows} rows")
+    print(f"-> {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="juesuan", description="部门决算 documents into a validated DuckDB warehouse")
     commands = root.add_subparsers(dest="command", required=True)
@@ -87,6 +104,16 @@ def parser() -> argparse.ArgumentParser:
     accept.add_argument("--warehouse", type=Path, default=default_warehouse())
     accept.add_argument("--seeds", type=Path, default=default_seeds_dir())
     accept.set_defaults(func=_accept)
+
+    export = commands.add_parser(
+        "export", help="the marts (or a query) to XLSX, CSV (UTF-8 with BOM) or Parquet (exact decimals)")
+    export.add_argument("--out", required=True, type=Path,
+                        help="file (.xlsx, or one table/query as .csv/.parquet) or folder (one file per table)")
+    export.add_argument("--format", choices=["xlsx", "csv", "parquet"], help="default: from --out's suffix")
+    export.add_argument("--table", action="append", help="a table of schema marts (repeatable; default: all)")
+    export.add_argument("--query", help="a SQL query instead of tables")
+    export.add_argument("--warehouse", type=Path, default=default_warehouse())
+    export.set_defaults(func=_export)
 
     docs = commands.add_parser("docs", help="build the Great Expectations Data Docs site (local HTML)")
     docs.set_defaults(func=_docs)

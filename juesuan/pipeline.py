@@ -22,6 +22,7 @@ from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, ext
 from .extract.rawtables import drop_twins, merge_documents, write_document_files
 from .validation import ValidationReport, validate_warehouse
 from .paths import DBT_PROJECT_DIR, PROJECT_ROOT, default_seeds_dir, default_warehouse
+from .publish import write_for_clients
 
 Report = Callable[[str], None]
 
@@ -200,7 +201,7 @@ def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
         staging_file.unlink(missing_ok=True)
         return False, output, None
     if not validate:  # the identities themselves are computed by dbt; only the GX release check is skipped
-        os.replace(staging_file, warehouse)
+        write_for_clients(staging_file, warehouse)
         return True, output, None
     report("validate: Great Expectations suites (balancing identities)")
     started = time.monotonic()
@@ -209,7 +210,7 @@ def build_warehouse(warehouse: Path, seeds_dir: Path, report: Report = print,
     if not validation.success:
         staging_file.unlink(missing_ok=True)
         return True, output, validation
-    os.replace(staging_file, warehouse)
+    write_for_clients(staging_file, warehouse)
     return True, output, validation
 
 

@@ -46,6 +46,7 @@ from juesuan.extract.document import document_id_for, sha256_of
 from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, NARRATIVE_FILE, merge_documents, read_rows, write_rows
 from juesuan.extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS
 from juesuan.pipeline import building_path, dbt_project_for
+from juesuan.publish import write_for_clients
 from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, validate_warehouse
 
 from .project import ensure_manifest
@@ -409,7 +410,7 @@ def published_warehouse(context: AssetExecutionContext, juesuan: JuesuanPaths) -
     if marker is None:
         raise Failure("this run built no warehouse (materialize the dbt assets in the same run); nothing published")
     staging = building_path(warehouse)
-    os.replace(staging, warehouse)
+    write_for_clients(staging, warehouse)  # a DuckDB 1.x storage version, renamed into place
     build_marker(warehouse).unlink(missing_ok=True)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         metadata = warehouse_summary(con)

@@ -54,3 +54,17 @@ def vocabulary_only_seeds(directory: Path) -> Path:
 def committed_seeds(directory: Path) -> Path:
     shutil.copytree(ROOT / "seeds", directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def published_warehouse(tmp_path_factory) -> Path:
+    """The warehouse `make run` publishes with an empty inbox (from the committed seeds), built
+    once for the analyst-facing tests (clients, export, report)."""
+    from juesuan.pipeline import build
+
+    base = tmp_path_factory.mktemp("published")
+    seeds = committed_seeds(base / "seeds")
+    (base / "inbox").mkdir()
+    result = build([base / "inbox"], base / "warehouse" / "juesuan.duckdb", seeds, report=lambda _: None)
+    assert result.published, result.dbt_output[-3000:]
+    return result.warehouse

@@ -100,10 +100,17 @@ def test_every_identity_of_the_catalog_is_reported_for_every_document(committed_
 
 def test_tolerance_is_half_a_cent_per_printed_term(committed_build):
     row = query(committed_build.warehouse, """
-        select left_value, right_value, tolerance, len(cells) from marts.identity_results
+        select left_value, right_value, tolerance, terms, printed_terms from marts.identity_results
         where document_key = ? and identity = 'T3 合计 total_expenditure: 合计 = Σ 类'""", QINGYUAN_ID)
     # 48,572.62 = Σ of nine 类 rows: nine parts, 0.045
-    assert row == [(Decimal("48572.62"), Decimal("48572.63"), Decimal("0.045"), 10)]
+    assert row == [(Decimal("48572.62"), Decimal("48572.63"), Decimal("0.045"), 10, 10)]
+    # the cells themselves, in the side table: the 合计 on the left, the nine 类 on the right
+    cells = query(committed_build.warehouse, """
+        select side, count(*), sum(amount), count(source_line) from marts.identity_cells
+        join marts.identity_results using (document_key, identity_key)
+        where document_key = ? and identity = 'T3 合计 total_expenditure: 合计 = Σ 类'
+        group by side order by side""", QINGYUAN_ID)
+    assert cells == [("left", 1, Decimal("48572.62"), 1), ("right", 9, Decimal("48572.63"), 9)]
 
 
 @pytest.fixture(scope="module")
@@ -150,10 +157,12 @@ def test_suspect_cells_name_the_cell_of_a_single_misprint(tmp_path, qingyuan_pat
     inbox.mkdir()
     (inbox / "misprint.txt").write_text("\n".join(lines), encoding="utf-8")
     result = build([inbox], tmp_path / "w.duckdb", vocabulary_only_seeds(tmp_path / "seeds"), report=lambda _: None)
-    [(statement, row_key, measure, printed, balancing)] = query(result.warehouse, """
-        select statement, row_key, measure, printed_amount, balancing_amount from marts.suspect_cells
-        where suspect_rank = 1""")
+    [(statement, row_key, measure, printed, balancing, line, page)] = query(result.warehouse, """
+        select statement, row_key, measure, printed_amount, balancing_amount, source_line, page
+        from marts.suspect_cells where suspect_rank = 1""")
     assert (statement, row_key, measure, printed) == ("T3", "2080505", "basic_expenditure", Decimal("459.02"))
+    # where to find it: the line of the text that was changed (1-based), no page in a text source
+    assert (line, page) == (number + 1, None)
     # balances up to the rounding the document carries (its 款 20805 was 0.01 off before the misprint)
     assert abs(balancing - Decimal("458.02")) <= Decimal("0.01")
 

@@ -19,6 +19,7 @@ MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "fct_economic_amounts", "fct_functional_amounts",
     "fct_summary_lines", "fct_three_public_expenses", "identity_results", "suspect_cells",
+    "identity_cells", "subject_name_variants",
 }
 QINGYUAN_ID = "qingyuan_rsj_2023_final"
 
@@ -101,9 +102,9 @@ def test_dimensions(empty_inbox_build):
          "putuo_guihuaziranziyuan_2024_final.pdf", "published"),
         (QINGYUAN_ID, "清远市人力资源和社会保障局", 2023, "qingyuan_rsj_2023_final.txt", "published")]
     assert query(warehouse, """
-        select subject_name, subject_level, parent_code, class_code, section_code, name_variants
+        select subject_name, subject_level, parent_code, class_code, section_code, printed_times
         from marts.dim_functional_subject where functional_code = '2080110'""") == [
-        ("劳动关系和维权", "项", "20801", "208", "20801", ["劳动关系的维权"])]
+        ("劳动关系和维权", "项", "20801", "208", "20801", 3)]
     assert query(warehouse, """
         select subject_name, subject_level, parent_code from marts.dim_economic_subject
         where economic_code = '30101'""") == [("基本工资", "款", "301")]
