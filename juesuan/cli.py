@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .extract import ExtractionError, extract_document
 from .extract.rawtables import write_document
-from .paths import default_inbox, default_seeds_dir, default_warehouse
+from .paths import PROJECT_ROOT, default_inbox, default_seeds_dir, default_warehouse
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -57,10 +57,15 @@ def _accept(args: argparse.Namespace) -> int:
     return 0 if result.published else 1
 
 
-def _docs(_args: argparse.Namespace) -> int:
-    from .validation import build_data_docs
+def _docs(args: argparse.Namespace) -> int:
+    from .docs import build_docs
 
-    print(f"Great Expectations Data Docs: {build_data_docs()}")
+    if not Path(args.warehouse).exists():
+        print(f"error: no warehouse at {args.warehouse} (run `make run` first)", file=sys.stderr)
+        return 1
+    pages = build_docs(args.warehouse, args.out)
+    for name, path in pages.items():
+        print(f"{name}: {path}")
     return 0
 
 
@@ -78,6 +83,17 @@ def _export(args: argparse.Namespace) -> int:
     for name, rows in counts.items():
         print(f"{name}: {rows} rows")
     print(f"-> {args.out}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    if not Path(args.warehouse).exists():
+        print(f"error: no warehouse at {args.warehouse} (run `make run` first)", file=sys.stderr)
+        return 1
+    pages = build_report(args.warehouse, args.out, args.sources or [default_inbox()])
+    print(f"report: {len(pages)} pages -> {Path(args.out) / 'index.html'}")
     return 0
 
 
@@ -115,7 +131,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", type=Path, default=default_warehouse())
     export.set_defaults(func=_export)
 
-    docs = commands.add_parser("docs", help="build the Great Expectations Data Docs site (local HTML)")
+    report = commands.add_parser("report", help="the analysts' report: a static site over the published warehouse")
+    report.add_argument("--warehouse", type=Path, default=default_warehouse())
+    report.add_argument("--out", type=Path, default=PROJECT_ROOT / "report" / "build")
+    report.add_argument("--sources", action="append", type=Path,
+                        help="folder holding the source PDFs, for links to the page (repeatable; default: documents/)")
+    report.set_defaults(func=_report)
+
+    docs = commands.add_parser("docs", help="dbt docs (one static file) and the data-quality index, offline")
+    docs.add_argument("--warehouse", type=Path, default=default_warehouse())
+    docs.add_argument("--out", type=Path, default=PROJECT_ROOT / "build" / "docs")
     docs.set_defaults(func=_docs)
     return root
 

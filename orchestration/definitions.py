@@ -7,9 +7,11 @@ from .assets import (extracted_document, identity_checks, published_warehouse, r
                      validation, warehouse_dbt)
 from .jobs import daily_rebuild, document_job, extract_job, inbox_sensor, warehouse_job
 from .project import dbt_cli
+from .report import analyst_report
 from .resources import JuesuanPaths
 
-ASSETS = [source_document, extracted_document, raw_tables, warehouse_dbt, validation, published_warehouse]
+ASSETS = [source_document, extracted_document, raw_tables, warehouse_dbt, validation, published_warehouse,
+          analyst_report]
 CHECKS = [identity_checks]
 
 

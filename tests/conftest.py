@@ -56,14 +56,23 @@ def committed_seeds(directory: Path) -> Path:
     return directory
 
 
+# One figure of the 规划和自然资源局 PDF's T5 misread, as a wrong digit would be: printed 54.53 on
+# page 14 (2080501 行政单位离退休, 基本支出), read as 54.63. Its document is quarantined.
+MISREAD = ("putuo_guihuaziranziyuan_2024_final,T5,3,行政单位离退休,,2080501,基本支出,54.53,54.53,万元,5,14",
+           "putuo_guihuaziranziyuan_2024_final,T5,3,行政单位离退休,,2080501,基本支出,54.63,54.63,万元,5,14")
+
+
 @pytest.fixture(scope="session")
 def published_warehouse(tmp_path_factory) -> Path:
-    """The warehouse `make run` publishes with an empty inbox (from the committed seeds), built
-    once for the analyst-facing tests (clients, export, report)."""
+    """What `make run` publishes from the committed seeds, with one figure misread (MISREAD) so that
+    a document is held back; built once for the analyst-facing tests (clients, export, report)."""
     from juesuan.pipeline import build
 
     base = tmp_path_factory.mktemp("published")
     seeds = committed_seeds(base / "seeds")
+    cells = (seeds / "raw_cells.csv").read_text(encoding="utf-8")
+    assert cells.count(MISREAD[0]) == 1
+    (seeds / "raw_cells.csv").write_text(cells.replace(MISREAD[0], MISREAD[1]), encoding="utf-8")
     (base / "inbox").mkdir()
     result = build([base / "inbox"], base / "warehouse" / "juesuan.duckdb", seeds, report=lambda _: None)
     assert result.published, result.dbt_output[-3000:]

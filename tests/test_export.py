@@ -26,7 +26,7 @@ def test_all_amounts_round_trips_to_parquet_with_exact_decimals(published_wareho
         amount_type = con.execute(f"select typeof(amount) from read_parquet('{out}') limit 1").fetchall()[0][0]
     assert amount_type == "DECIMAL(18,2)" and schema["amount"] == "INT64"  # a decimal stored exactly, not a double
     assert read_back == in_warehouse(published_warehouse, f"select * from marts.all_amounts {order}")
-    assert len(read_back) == 1185 + 195 + 308
+    assert len(read_back) == 1185 + 195  # 规划和自然资源局 (308 amounts) is held back by its misread figure
     # 清远 T1 本年收入合计, as printed: 48,572.62 万元
     assert (QINGYUAN_ID, "T1") in {(r[0], r[3]) for r in read_back if r[6] == Decimal("48572.62")}
 
