@@ -1,5 +1,4 @@
 """The analysts' report as an asset downstream of the publish: rebuilt from each published warehouse."""
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 

@@ -16,8 +16,10 @@ def test_docs_open_offline(published_warehouse, tmp_path):
     assert cli(["docs", "--warehouse", str(published_warehouse), "--out", str(out)]) == 0
     dbt = (out / "dbt.html").read_text(encoding="utf-8")
     # one file: the manifest and catalog are inlined, the overview is ours, descriptions are there
-    assert "The star schema / 星型模型" in dbt
-    assert "可疑单元格 / For documents with failed identities" in dbt
+    # (as JSON, so Chinese is escaped)
+    assert json.dumps("The star schema / 星型模型")[1:-1] in dbt
+    assert '"doc.juesuan.__overview__"' in dbt
+    assert json.dumps("可疑单元格 / For documents with failed identities")[1:-1] in dbt
 
     quality = (out / "quality.html").read_text(encoding="utf-8")
     suites = [f"identities_{family}" for family in FAMILIES] + ["fact_marts_gate"]
