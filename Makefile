@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install run test lint unit bench docs clean
+.PHONY: install run test lint unit bench docs report browser clean
 
 $(BIN)/.installed: pyproject.toml
 	@echo "install: creating $(VENV) and installing juesuan with its pinned dependencies (a few minutes, once)"
@@ -24,12 +24,22 @@ bench: install
 	$(BIN)/python scripts/bench_pdf.py --repeat 7
 
 docs: install
+	test -f warehouse/juesuan.duckdb || $(BIN)/juesuan build
 	$(BIN)/juesuan docs
+
+# The report's test opens every page in headless Chromium; CI runs as root with Debian reachable.
+browser:
+	@command -v chromium > /dev/null && fc-list | grep -q 'Noto Sans CJK' || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; }
+
+report: install
+	test -f warehouse/juesuan.duckdb || $(BIN)/juesuan build
+	$(BIN)/juesuan report --out report/build
 
 lint: install
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
-unit: install
+unit: install browser
 	$(BIN)/python -m pytest -q
 
 test: lint unit

@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE
+from .paths import DEFAULT_INBOX, DEFAULT_WAREHOUSE, PROJECT_ROOT
 
 EXIT_CODES = """exit codes of build, accept and remove:
   0  published; every document counted is published (or accepted)
@@ -98,10 +98,43 @@ def _locked(warehouse: Path, no_wait: bool):
     return _Held()
 
 
-def _docs(_args: argparse.Namespace) -> int:
-    from .validation import build_data_docs
+def _docs(args: argparse.Namespace) -> int:
+    from .docs import build_docs
 
-    print(f"Great Expectations Data Docs: {build_data_docs()}")
+    if not Path(args.warehouse).exists():
+        print(f"error: no warehouse at {args.warehouse} (run `make run` first)", file=sys.stderr)
+        return 1
+    pages = build_docs(args.warehouse, args.out)
+    for name, path in pages.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from .export import export
+
+    fmt = args.format or args.out.suffix.lstrip(".").lower()
+    try:
+        counts = export(args.warehouse, args.out, fmt, tables=args.table, query=args.query)
+    except (ValueError, duckdb.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for name, rows in counts.items():
+        print(f"{name}: {rows} rows")
+    print(f"-> {args.out}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    if not Path(args.warehouse).exists():
+        print(f"error: no warehouse at {args.warehouse} (run `make run` first)", file=sys.stderr)
+        return 1
+    pages = build_report(args.warehouse, args.out, args.sources or [DEFAULT_INBOX])
+    print(f"report: {len(pages)} pages -> {Path(args.out) / 'index.html'}")
     return 0
 
 
@@ -144,7 +177,26 @@ def parser() -> argparse.ArgumentParser:
     _add_build_options(remove)
     remove.set_defaults(func=_remove)
 
-    docs = commands.add_parser("docs", help="build the Great Expectations Data Docs site (local HTML)")
+    export = commands.add_parser(
+        "export", help="the marts (or a query) to XLSX, CSV (UTF-8 with BOM) or Parquet (exact decimals)")
+    export.add_argument("--out", required=True, type=Path,
+                        help="file (.xlsx, or one table/query as .csv/.parquet) or folder (one file per table)")
+    export.add_argument("--format", choices=["xlsx", "csv", "parquet"], help="default: from --out's suffix")
+    export.add_argument("--table", action="append", help="a table of schema marts (repeatable; default: all)")
+    export.add_argument("--query", help="a SQL query instead of tables")
+    export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    export.set_defaults(func=_export)
+
+    report = commands.add_parser("report", help="the analysts' report: a static site over the published warehouse")
+    report.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    report.add_argument("--out", type=Path, default=PROJECT_ROOT / "report" / "build")
+    report.add_argument("--sources", action="append", type=Path,
+                        help="folder holding the source PDFs, for links to the page (repeatable; default: documents/)")
+    report.set_defaults(func=_report)
+
+    docs = commands.add_parser("docs", help="dbt docs (one static file) and the data-quality index, offline")
+    docs.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE)
+    docs.add_argument("--out", type=Path, default=PROJECT_ROOT / "build" / "docs")
     docs.set_defaults(func=_docs)
     return root
 

@@ -59,7 +59,7 @@ def _context(warehouse: Path, root: Path = GX_ROOT):
 def family_expectations(family: str) -> list:
     import great_expectations as gx
 
-    printed = "len(list_filter(cells, lambda c: c.amount is not null))"
+    printed = "printed_terms"
     if family == "cross_table":
         terms, counted = "(printed terms on both sides)", printed
     else:
@@ -81,11 +81,11 @@ def family_expectations(family: str) -> list:
                 "and (status = 'passed') <> (abs(difference) <= tolerance)"),
         ),
         gx.expectations.UnexpectedRowsExpectation(
-            # a narrative rate's tolerance follows from its printed precision instead (no cells)
+            # a narrative rate's tolerance follows from its printed precision instead (no terms)
             description=f"Every {family} tolerance is {terms} x 0.005, no flat fudge factor",
             unexpected_rows_query=(
                 "select document_key, identity, tolerance from {batch} "
-                f"where family = '{family}' and status <> 'not applicable' and cells is not null and tolerance <> "
+                f"where family = '{family}' and status <> 'not applicable' and printed_terms is not null and tolerance <> "
                 f"{counted} * 0.005"),
         ),
     ]

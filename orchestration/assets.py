@@ -39,6 +39,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from juesuan.landing import RAW_TABLES, UNREADABLE, extractor_version, land_inbox, scan_inbox, write_seed_tables
+from juesuan.publish import write_for_clients
 from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, validate_warehouse
 
 from .project import juesuan_dbt_project
@@ -322,7 +323,8 @@ def published_warehouse(context: AssetExecutionContext, juesuan: JuesuanPaths,
     building, warehouse = juesuan.building_path, juesuan.warehouse_path
     if not building.exists():
         raise Failure("this run built no warehouse (materialize the dbt assets in the same run); nothing published")
-    os.replace(building, warehouse)
+    write_for_clients(building, warehouse)  # a DuckDB 1.x storage version, written beside and renamed into place
+    building.unlink(missing_ok=True)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         metadata = warehouse_summary(con)
     metadata.update({"path": MetadataValue.path(str(warehouse)), "bytes": warehouse.stat().st_size})

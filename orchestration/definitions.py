@@ -7,9 +7,10 @@ from dagster import Definitions
 from .assets import identity_checks, landing_zone, published_warehouse, raw_tables, validation, warehouse_dbt
 from .jobs import build_job, daily_rebuild, inbox_sensor
 from .project import dbt_resource
+from .report import analyst_report
 from .resources import JuesuanPaths, WarehouseWriter
 
-ASSETS = [landing_zone, raw_tables, warehouse_dbt, validation, published_warehouse]
+ASSETS = [landing_zone, raw_tables, warehouse_dbt, validation, published_warehouse, analyst_report]
 CHECKS = [identity_checks]
 
 

@@ -104,3 +104,32 @@ def tree_digest(folder: Path) -> str:
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+# One figure of the 规划和自然资源局 PDF's T5 misread, as a wrong digit would be: printed 54.53 on
+# page 14 (2080501 行政单位离退休, 基本支出), read as 54.63. Its document is quarantined.
+MISREAD = {"statement": "T5", "code": "2080501", "measure": "basic_expenditure", "amount": "54.53", "as": "54.63"}
+
+
+@pytest.fixture(scope="session")
+def published_warehouse(tmp_path_factory, qingyuan_path) -> Path:
+    """A published warehouse of two documents, one held back by a misread figure (MISREAD): the
+    规划 PDF is landed, one figure of its landed raw cells changed, then the warehouse built."""
+    from juesuan.extract.rawtables import read_rows, write_rows
+    from juesuan.landing import LandingZone, land_inbox, landing_dir_for, scan_inbox
+
+    base = tmp_path_factory.mktemp("published")
+    inbox = copy_inbox([qingyuan_path, shared_document("putuo_guihuaziranziyuan_2024_final.pdf")], base / "inbox")
+    warehouse = base / "warehouse" / "juesuan.duckdb"
+    zone = LandingZone(landing_dir_for(warehouse))
+    land_inbox(scan_inbox([inbox]), zone, report=lambda _line: None)
+    cells_file = zone.folder("putuo_guihuaziranziyuan_2024_final") / "raw_cells.csv"
+    cells = read_rows(cells_file)
+    misread = [c for c in cells if c["statement"] == MISREAD["statement"] and c["code"] == MISREAD["code"]
+               and c["measure"] == MISREAD["measure"] and c["amount"] == MISREAD["amount"]]
+    assert len(misread) == 1
+    misread[0]["amount"] = misread[0]["amount_text"] = MISREAD["as"]
+    write_rows(cells_file, list(cells[0]), cells)
+    outcome = build_into([inbox], warehouse)
+    assert outcome.published, outcome.error
+    return warehouse

@@ -87,10 +87,17 @@ def test_every_identity_of_the_catalog_is_reported_for_every_document(shared_bui
 
 def test_tolerance_is_half_a_cent_per_printed_term(shared_build):
     row = query(shared_build.warehouse, """
-        select left_value, right_value, tolerance, len(cells) from marts.identity_results
+        select left_value, right_value, tolerance, terms, printed_terms from marts.identity_results
         where document_key = ? and identity = 'T3 合计 total_expenditure: 合计 = Σ 类'""", QINGYUAN_ID)
     # 48,572.62 = Σ of nine 类 rows: nine parts, 0.045
-    assert row == [(Decimal("48572.62"), Decimal("48572.63"), Decimal("0.045"), 10)]
+    assert row == [(Decimal("48572.62"), Decimal("48572.63"), Decimal("0.045"), 10, 10)]
+    # the cells themselves, in the side table: the 合计 on the left, the nine 类 on the right
+    cells = query(shared_build.warehouse, """
+        select side, count(*), sum(amount), count(source_line) from marts.identity_cells
+        join marts.identity_results using (document_key, identity_key)
+        where document_key = ? and identity = 'T3 合计 total_expenditure: 合计 = Σ 类'
+        group by side order by side""", QINGYUAN_ID)
+    assert cells == [("left", 1, Decimal("48572.62"), 1), ("right", 9, Decimal("48572.63"), 9)]
 
 
 def test_a_shifted_column_is_detected_and_quarantined(faults):
@@ -111,11 +118,16 @@ def test_a_shifted_column_is_detected_and_quarantined(faults):
     assert "    suspect cell: T3" in summary
 
 
-def test_suspect_cells_name_the_cell_of_a_single_misprint(faults):
-    [(statement, row_key, measure, printed, balancing)] = query(faults["warehouse"], """
-        select statement, row_key, measure, printed_amount, balancing_amount from marts.suspect_cells
-        where suspect_rank = 1 and document_key = 'misprint'""")
+def test_suspect_cells_name_the_cell_of_a_single_misprint(faults, qingyuan_path):
+    lines = qingyuan_path.read_text(encoding="utf-8").split("\n")
+    number = next(n for n, line in enumerate(lines) if line.startswith("2080505\t") and "458.02\t458.02\t0.00" in line
+                  and n > 200)
+    [(statement, row_key, measure, printed, balancing, line, page)] = query(faults["warehouse"], """
+        select statement, row_key, measure, printed_amount, balancing_amount, source_line, page
+        from marts.suspect_cells where suspect_rank = 1 and document_key = 'misprint'""")
     assert (statement, row_key, measure, printed) == ("T3", "2080505", "basic_expenditure", Decimal("459.02"))
+    # where to find it: the line of the text that was changed (1-based), no page in a text source
+    assert (line, page) == (number + 1, None)
     # balances up to the rounding the document carries (its 款 20805 was 0.01 off before the misprint)
     assert abs(balancing - Decimal("458.02")) <= Decimal("0.01")
 

@@ -13,7 +13,7 @@ MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "document_warnings", "fct_economic_amounts",
     "fct_functional_amounts", "fct_summary_lines", "fct_three_public_expenses", "identity_results",
-    "suspect_cells",
+    "suspect_cells", "identity_cells", "subject_name_variants",
 }
 
 
@@ -85,9 +85,9 @@ def test_every_file_has_one_state_with_its_reason(shared_build):
 def test_dimensions(shared_build):
     warehouse = shared_build.warehouse
     assert query(warehouse, """
-        select subject_name, subject_level, parent_code, class_code, section_code
+        select subject_name, subject_level, parent_code, class_code, section_code, printed_times
         from marts.dim_functional_subject where functional_code = '2080110'""") == [
-        ("劳动关系和维权", "项", "20801", "208", "20801")]
+        ("劳动关系和维权", "项", "20801", "208", "20801", 3)]
     assert query(warehouse, """
         select subject_name, subject_level, parent_code from marts.dim_economic_subject
         where economic_code = '30101'""") == [("基本工资", "款", "301")]

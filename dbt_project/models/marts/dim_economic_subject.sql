@@ -31,18 +31,6 @@ named as (
         partition by code order by printed_times desc, length(subject_name) asc, subject_name asc
     ) = 1
 
-),
-
-variants as (
-
-    select
-        printed.code,
-        list(distinct printed.subject_name order by printed.subject_name) as name_variants
-    from printed
-    inner join named on printed.code = named.code
-    where printed.subject_name <> named.subject_name
-    group by printed.code
-
 )
 
 select
@@ -50,7 +38,5 @@ select
     named.subject_name,
     case length(named.code) when 3 then '类' else '款' end as subject_level,
     case length(named.code) when 3 then null else left(named.code, 3) end as parent_code,
-    coalesce(variants.name_variants, []) as name_variants,
-    named.printed_times
+    cast(named.printed_times as integer) as printed_times
 from named
-left join variants on named.code = variants.code

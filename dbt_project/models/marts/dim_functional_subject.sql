@@ -1,6 +1,6 @@
 -- One row per functional code (类 3 digits, 款 5, 项 7). Its name is the one printed most
 -- often (ties: the shortest, then first alphabetically); every other printed name is kept
--- in name_variants.
+-- in subject_name_variants (a side table, so BI tools see no list columns).
 
 with
 
@@ -61,18 +61,6 @@ named as (
 
 ),
 
-variants as (
-
-    select
-        candidates.code,
-        list(distinct candidates.subject_name order by candidates.subject_name) as name_variants
-    from candidates
-    inner join named on candidates.code = named.code
-    where candidates.subject_name <> named.subject_name
-    group by candidates.code
-
-),
-
 shaped as (
 
     select
@@ -82,10 +70,8 @@ shaped as (
         case length(named.code) when 3 then null else left(named.code, length(named.code) - 2) end as parent_code,
         left(named.code, 3) as class_code,
         case when length(named.code) >= 5 then left(named.code, 5) end as section_code,
-        coalesce(variants.name_variants, []) as name_variants,
-        named.printed_times
+        cast(named.printed_times as integer) as printed_times
     from named
-    left join variants on named.code = variants.code
 
 )
 
@@ -98,7 +84,6 @@ select
     classes.subject_name as class_name,
     shaped.section_code,
     sections.subject_name as section_name,
-    shaped.name_variants,
     shaped.printed_times
 from shaped
 left join named as classes on shaped.class_code = classes.code

@@ -3,6 +3,7 @@
 -- every identity the cell is in; a cell scores the failed identities it would make pass minus
 -- the passing ones it would break. Rank 1 is the best score (ties share it). Of a cell's
 -- corrections with the same score, the one that balances the most identities exactly wins.
+-- Each suspect carries the line and page it was printed on, so it can be found in the source.
 
 with
 
@@ -97,16 +98,37 @@ best_per_cell as (
         order by identities_fixed - identities_broken desc, identities_exact desc, abs(correction) asc
     ) = 1
 
+),
+
+printed_at as (
+
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        source_line,
+        page
+    from {{ ref('int_cells__printed_at') }}
+
 )
 
 select
-    document_key,
-    dense_rank() over (partition by document_key order by score desc) as suspect_rank,
-    statement,
-    row_key,
-    measure,
-    amount as printed_amount,
-    cast(amount + correction as decimal(18, 2)) as balancing_amount,
-    identities_fixed,
-    identities_broken
+    best_per_cell.document_key,
+    dense_rank() over (partition by best_per_cell.document_key order by best_per_cell.score desc) as suspect_rank,
+    best_per_cell.statement,
+    best_per_cell.row_key,
+    best_per_cell.measure,
+    best_per_cell.amount as printed_amount,
+    cast(best_per_cell.amount + best_per_cell.correction as decimal(18, 2)) as balancing_amount,
+    cast(best_per_cell.identities_fixed as integer) as identities_fixed,
+    cast(best_per_cell.identities_broken as integer) as identities_broken,
+    printed_at.source_line,
+    printed_at.page
 from best_per_cell
+left join printed_at
+    on
+        best_per_cell.document_key = printed_at.document_key
+        and best_per_cell.statement = printed_at.statement
+        and best_per_cell.row_key = printed_at.row_key
+        and best_per_cell.measure = printed_at.measure

@@ -1,0 +1,37 @@
+-- Where each cell an identity can name was printed: a table cell's source line and page, and
+-- for an amount the narrative states (statement 'narrative', row key = topic) the first line
+-- stating it. Lets identity_cells and suspect_cells point at the page to open.
+
+with
+
+table_cells as (
+
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        source_line,
+        page
+    from {{ ref('int_cells__measured') }}
+
+),
+
+narrative_amounts as (
+
+    select
+        document_key,
+        'narrative' as statement,
+        topic as row_key,
+        'amount' as measure,
+        min(source_line) as source_line,
+        min(page) as page
+    from {{ ref('stg_raw__narrative') }}
+    where amount is not null
+    group by document_key, topic
+
+)
+
+select * from table_cells
+union all
+select * from narrative_amounts

@@ -1,0 +1,21 @@
+"""The analysts' report as an asset downstream of the publish: rebuilt from each published warehouse."""
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from juesuan.report import build_report
+
+from .assets import published_warehouse
+from .resources import JuesuanPaths
+
+
+@asset(group_name="publish", deps=[published_warehouse], kinds={"html"},
+       description="The analysts' report (static site: corpus, one page per document, where the money goes), "
+                   "written beside the published warehouse in report/.")
+def analyst_report(context: AssetExecutionContext, juesuan: JuesuanPaths) -> MaterializeResult:
+    out = juesuan.warehouse_path.parent / "report"
+    try:
+        pages = build_report(juesuan.warehouse_path, out, juesuan.inbox_paths)
+    except Exception as error:  # noqa: BLE001 - the warehouse is published already; a report error must not undo that
+        context.log.error(f"the report was not built: {error!r}")
+        return MaterializeResult(metadata={"error": repr(error)[:500]})
+    return MaterializeResult(metadata={"index": MetadataValue.path(str(out / "index.html")), "pages": len(pages)})
