@@ -312,13 +312,12 @@ class _Page:
         if defer:
             self.deferred.append((x, y, text, size, align))
             return
+        width = _text_width(text, size)
+        left = x - width if align == "right" else x - width / 2 if align == "centre" else x
         self.canvas.setFont(FONT, size)
-        if align == "right":
-            self.canvas.drawRightString(x, y, text)
-        elif align == "centre":
-            self.canvas.drawCentredString(x, y, text)
-        else:
-            self.canvas.drawString(x, y, text)
+        # PDFium's text layer drops a text object of one CID-font character (类, 款, 项 alone in a
+        # cell); a trailing space, invisible and skipped by readers, keeps it.
+        self.canvas.drawString(left, y, text + " " if len(text) == 1 and ord(text) > 0x7F else text)
 
     def rule(self, x0: float, y0: float, x1: float, y1: float) -> None:
         if self.layout.ruled:
