@@ -333,8 +333,12 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         raise ExtractionError(source, None, f"not a readable PDF ({error})") from error
     try:
         pages = []
-        for number, page in enumerate(pdf, start=1):
-            textpage = page.get_textpage()
+        for number in range(1, len(pdf) + 1):
+            try:  # a damaged file can open and still have pages PDFium cannot load
+                page = pdf[number - 1]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as error:
+                raise ExtractionError(source, None, f"not a readable PDF ({error})", page=number) from error
             hrules, vrules = _page_rules(page)
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
             if content.has_text and _has_grid(hrules, vrules):
