@@ -184,9 +184,21 @@ class Outcome:
     cells: int = 0
 
 
-def run_case(case: Case, seed: int, work: Path, cache: dict[str, bytes]) -> Outcome:
-    """Damage one source and read it (in a worker)."""
-    from juesuan.extract import ExtractionError, extract_document
+DEFAULT_READER = "juesuan.extract:extract_document"
+
+
+def _load_reader(name: str):
+    import importlib
+
+    module, function = name.split(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def run_case(case: Case, seed: int, work: Path, cache: dict[str, bytes], reader: str = DEFAULT_READER) -> Outcome:
+    """Damage one source and read it (in a worker) with `reader` ("module:function")."""
+    from juesuan.extract import ExtractionError
+
+    extract_document = _load_reader(reader)
 
     data = cache.get(case.source)
     if data is None:
@@ -219,14 +231,14 @@ def _reason_kind(reason: str) -> str:
     return re.sub(r"\d+", "N", reason)[:120]
 
 
-def _worker(connection, seed: int, work: str) -> None:
+def _worker(connection, seed: int, work: str, reader: str) -> None:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     cache: dict[str, bytes] = {}
     while True:
         case = connection.recv()
         if case is None:
             return
-        connection.send(run_case(case, seed, Path(work), cache))
+        connection.send(run_case(case, seed, Path(work), cache, reader))
 
 
 @dataclass
@@ -261,7 +273,8 @@ class FuzzReport:
         return out
 
 
-def run_fuzz(cases: list[Case], seed: int, workers: int = 2, timeout: float = 20.0) -> FuzzReport:
+def run_fuzz(cases: list[Case], seed: int, workers: int = 2, timeout: float = 20.0,
+             reader: str = DEFAULT_READER) -> FuzzReport:
     """Every case through the reader in `workers` processes; a case past `timeout` s is hung."""
     context = multiprocessing.get_context("spawn")
     report = FuzzReport()
@@ -270,7 +283,7 @@ def run_fuzz(cases: list[Case], seed: int, workers: int = 2, timeout: float = 20
     with tempfile.TemporaryDirectory(prefix="juesuan-fuzz-") as work:
         def start() -> _Slot:
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, seed, work), daemon=True)
+            process = context.Process(target=_worker, args=(child, seed, work, reader), daemon=True)
             process.start()
             child.close()
             return _Slot(process, parent)
