@@ -39,6 +39,7 @@ SHARED_DOCUMENTS = Path(os.environ.get("JUESUAN_SHARED_DOCUMENTS",
 TEXT_DAMAGE = ("delete_lines", "swap_lines", "shift_columns", "garble_figures", "flip_bytes", "truncate")
 PDF_DAMAGE = ("flip_bytes", "truncate", "delete_range", "drop_pages", "garble_figures")
 FIGURE = re.compile(rb"\d[\d,]*\.\d\d")
+PDF_ID = re.compile(rb"(?<=/ID\[<)[0-9A-F]+|(?<=><)[0-9A-F]+(?=>\])")
 
 
 # ------------------------------------------------------------------------------------ sources
@@ -151,7 +152,8 @@ def _drop_pages(data: bytes, rng: random.Random) -> bytes:
         buffer = io.BytesIO()
         target.save(buffer)
         target.close()
-        return buffer.getvalue()
+        # PDFium writes a fresh random /ID each time; a fixed one keeps the case reproducible
+        return PDF_ID.sub(lambda m: b"0" * len(m.group(0)), buffer.getvalue())
     finally:
         source.close()
 
