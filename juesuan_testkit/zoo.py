@@ -49,7 +49,7 @@ class Layout:
 
     name: str
     ruled: bool = True
-    code_columns: int = 1  # 1: 2080501 | 3: 208 | 05 | 01 (functional tables)
+    split_codes: bool = False  # codes printed apart: 208 | 05 | 01 (类|款|项), 301 | 01 (类|款)
     title_after_body: bool = False  # title, 部门 and 单位 lines drawn after the table body
     rows_per_page: int | None = None  # force page breaks every ~n rows (None: as many as fit)
     repeat_header: bool = True  # a continued table repeats its header rows
@@ -62,14 +62,14 @@ class Layout:
 LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (
     Layout("ruled"),
     Layout("unruled", ruled=False),
-    Layout("codes3_ruled", code_columns=3),
-    Layout("codes3_unruled", ruled=False, code_columns=3),
+    Layout("codes3_ruled", split_codes=True),
+    Layout("codes3_unruled", ruled=False, split_codes=True),
     Layout("title_after_unruled", ruled=False, title_after_body=True),
     Layout("broken_repeat", rows_per_page=12, repeat_header=True),
     Layout("broken_norepeat_unruled", ruled=False, rows_per_page=12, repeat_header=False),
     Layout("plain_figures_yuan", ruled=False, thousands=False, unit="元"),
     Layout("total_last_wrapped", total_last=True, wrap_names=True),
-    Layout("everything_unruled", ruled=False, code_columns=3, title_after_body=True, rows_per_page=10,
+    Layout("everything_unruled", ruled=False, split_codes=True, title_after_body=True, rows_per_page=10,
            repeat_header=False, thousands=False, total_last=True, wrap_names=True, unit="元"),
 )}
 
@@ -102,9 +102,9 @@ class PrintedTable:
     header_rows: list[list[str]]
     number_rows: list[list[str]]
     rows: list[PrintedRow]
-    code_column: int | None = None  # the functional code column, when there is one
+    code_columns: tuple[int, ...] = ()  # codes: left-aligned, never wrapped
     label_columns: frozenset[int] = frozenset()  # names: left-aligned, wrapped when the layout wraps
-    line_columns: frozenset[int] = frozenset()  # 行次 and code columns: left-aligned, never wrapped
+    line_columns: frozenset[int] = frozenset()  # 行次: centred
 
     @property
     def width(self) -> int:
@@ -172,17 +172,16 @@ def build_document(template: Template, layout: Layout, seed: int, index: int) ->
                 truth.append(TruthCell(statement, row_key(statement, code, label), slot.key[2], fen))
                 is_total = is_total or slot.key[1] == "合计"
             rows.append(PrintedRow(cells, truth, is_total))
-        code_column = next((c.index for c in columns if c.role and c.role.role == "code"), None)
         roles = {c.index: c.role.role for c in columns if c.role}
         table = PrintedTable(statement, source.title, [list(r) for r in source.header_rows],
                              [list(r) for r in source.number_rows], rows,
-                             code_column if statement in FUNCTIONAL else None,
+                             tuple(i for i, r in roles.items() if r == "code"),
                              frozenset(i for i, r in roles.items() if r == "label"),
-                             frozenset(i for i, r in roles.items() if r in ("code", "line_no")))
+                             frozenset(i for i, r in roles.items() if r == "line_no"))
         if layout.total_last:
             table = _total_last(table)
-        if layout.code_columns == 3 and table.code_column is not None:
-            table = _three_code_columns(table)
+        if layout.split_codes and table.code_columns:
+            table = _split_code_columns(table)
         tables.append(table)
     department = _department(_department_names(seed), index)
     year = 2019 + (seed + index) % 7
@@ -196,32 +195,42 @@ def _total_last(table: PrintedTable) -> PrintedTable:
     return replace(table, rows=[r for r in table.rows if not r.is_total] + totals)
 
 
-def _split_code(code: str) -> list[str]:
-    return [code[:3], code[3:5], code[5:7]]
+CODE_PARTS = ("类", "款", "项")
 
 
-def _three_code_columns(table: PrintedTable) -> PrintedTable:
-    """The code column printed as 类 | 款 | 项 under one 科目编码 header (Shanghai style)."""
-    at = table.code_column
+def _split_code_columns(table: PrintedTable) -> PrintedTable:
+    """Each code column printed apart under one 科目编码 header (Shanghai style): functional
+    codes as 类 | 款 | 项 (208 | 05 | 01), economic codes as 类 | 款 (301 | 01)."""
+    parts = 3 if table.statement in FUNCTIONAL else 2
+    codes = set(table.code_columns)
+    width = table.width
 
-    def widen(cells: list[str], parts: list[str]) -> list[str]:
-        cells = cells + [""] * (at + 1 - len(cells))
-        return cells[:at] + parts + cells[at + 1:]
+    def spread(cells: list[str], fill) -> list[str]:
+        out: list[str] = []
+        for c, text in enumerate(cells + [""] * (width - len(cells))):
+            out += fill(text) if c in codes else [text]
+        return out
 
-    headers = [widen(r, [r[at] if at < len(r) else "", "", ""]) for r in table.header_rows]
-    own = max(r for r, row in enumerate(headers) if row[at])  # the code column's own header, under any group
-    headers[own][at] = "科目编码"
-    headers.append(widen([""] * len(table.header_rows[0]), ["类", "款", "项"]))
-    numbers = [widen(r, [r[at] if at < len(r) else "", "", ""]) for r in table.number_rows]
-    rows = []
-    for row in table.rows:
-        code = row.cells[at] if at < len(row.cells) else ""
-        parts = _split_code(code) if CODE.match(code) else [code, "", ""]
-        rows.append(replace(row, cells=widen(row.cells, parts)))
-    shift = lambda columns: frozenset(c if c < at else c + 2 for c in columns)  # noqa: E731
-    return replace(table, header_rows=headers, number_rows=numbers, rows=rows, code_column=None,
-                   label_columns=shift(table.label_columns),
-                   line_columns=shift(table.line_columns - {at}) | {at, at + 1, at + 2})
+    def split(code: str) -> list[str]:
+        if CODE.match(code):
+            return [code[:3], code[3:5], code[5:7]][:parts]
+        return [code] + [""] * (parts - 1)
+
+    def new(column: int) -> int:
+        return column + (parts - 1) * sum(1 for k in codes if k < column)
+
+    keep_first = lambda text: [text] + [""] * (parts - 1)  # noqa: E731
+    headers = [spread(r, keep_first) for r in table.header_rows]
+    for column in codes:  # the code column's own header (under any group header) becomes 科目编码
+        own = max(r for r, row in enumerate(headers) if row[new(column)])
+        headers[own][new(column)] = "科目编码"
+    headers.append(spread([""] * width, lambda _: list(CODE_PARTS[:parts])))
+    numbers = [spread(r, keep_first) for r in table.number_rows]
+    rows = [replace(row, cells=spread(row.cells, split)) for row in table.rows]
+    return replace(table, header_rows=headers, number_rows=numbers, rows=rows,
+                   code_columns=tuple(new(c) + k for c in sorted(codes) for k in range(parts)),
+                   label_columns=frozenset(map(new, table.label_columns)),
+                   line_columns=frozenset(map(new, table.line_columns)))
 
 
 def render_text(document: ZooDocument) -> str:
@@ -357,6 +366,7 @@ class _TableGeometry:
             self.xs.append(self.xs[-1] + w)
         self.label_columns = label_columns
         self.line_columns = table.line_columns
+        self.code_columns = frozenset(table.code_columns)
         self.line_height = self.size * 1.25
         self.wrap = layout.wrap_names
 
@@ -413,10 +423,10 @@ def _draw_row(page: _Page, cells: list[str], geometry: _TableGeometry, top: floa
             y = baseline - k * geometry.line_height
             if numbers:
                 page.text((xs[c] + xs[c + 1]) / 2, y, line, geometry.size, "centre")
-            elif c in geometry.label_columns:
+            elif c in geometry.label_columns or c in geometry.code_columns:
                 page.text(xs[c] + PADDING, y, line, geometry.size)
             elif c in geometry.line_columns:
-                page.text(xs[c] + PADDING, y, line, geometry.size)
+                page.text((xs[c] + xs[c + 1]) / 2, y, line, geometry.size, "centre")
             else:
                 page.text(xs[c + 1] - PADDING, y, line, geometry.size, "right")
     page.rule(xs[0], bottom, xs[-1], bottom)
@@ -532,11 +542,11 @@ def _cell_fen(cell) -> int | None:
 
 
 def _measure_of(cell, vocabulary) -> str | None:
-    """The canonical measure the reader gives a cell: its own field when it has one, else the
-    vocabulary's reading of the printed header path (what the warehouse does)."""
-    measure = getattr(cell, "measure", None)
-    if measure:
-        return measure
+    """The canonical measure the reader gives a cell: its own `measure` field when the raw model
+    has one (empty: the reader could not place the column), else the vocabulary's reading of
+    the printed header path (what the warehouse did before readers placed columns)."""
+    if hasattr(cell, "measure"):
+        return cell.measure or None
     role = vocabulary.header_role(cell.statement, cell.column_header)
     return role.measure if role and role.role == "amount" else None
 
