@@ -515,8 +515,12 @@ class Score:
     seconds: float = 0.0
     documents: int = 0
     failures: list[str] = field(default_factory=list)
+    truth_by_statement: Counter = field(default_factory=Counter)
+    exact_by_statement: Counter = field(default_factory=Counter)
 
     def add(self, other: "Score") -> None:
+        self.truth_by_statement.update(other.truth_by_statement)
+        self.exact_by_statement.update(other.exact_by_statement)
         for name in ("truth", "exact", "wrong_amount", "misplaced", "missing", "extra", "unplaced",
                      "identity_wrong", "refused", "pages", "seconds", "documents"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -526,6 +530,10 @@ class Score:
     def perfect(self) -> bool:
         return (self.exact == self.truth and not (self.wrong_amount or self.misplaced or self.missing or self.extra
                                                   or self.unplaced or self.identity_wrong or self.refused))
+
+    def by_statement(self) -> str:
+        """Exact cells per statement: where a reader goes wrong."""
+        return " ".join(f"{st} {self.exact_by_statement[st]}/{n}" for st, n in sorted(self.truth_by_statement.items()))
 
     @property
     def ms_per_page(self) -> float:
@@ -565,7 +573,7 @@ def _occurrences(keys: list[tuple]) -> list[tuple]:
 def score_document(document: ZooDocument, extracted) -> Score:
     vocabulary = load_vocabulary()
     truth = document.truth()
-    score = Score(truth=len(truth), documents=1)
+    score = Score(truth=len(truth), documents=1, truth_by_statement=Counter(t.statement for t in truth))
     truth_keys = _occurrences([(t.statement, t.row, t.measure) for t in truth])
     expected = Counter(k + (t.fen,) for k, t in zip(truth_keys, truth))
     read_rows = []
@@ -581,6 +589,8 @@ def score_document(document: ZooDocument, extracted) -> Score:
     got = Counter(k + (_cell_fen(c),) for k, (_, c) in zip(read_keys, read_rows))
     exact = expected & got
     score.exact = sum(exact.values())
+    for key, count in exact.items():
+        score.exact_by_statement[key[0]] += count
     left_truth, left_read = expected - exact, got - exact
     wrong = Counter(k[:4] for k in left_truth.elements()) & Counter(k[:4] for k in left_read.elements())
     score.wrong_amount = sum(wrong.values())
@@ -625,8 +635,10 @@ def measure_layout(template: Template, layout: Layout, out_dir: Path, n: int, se
             extracted = extract_document(path)
         except ExtractionError as error:
             elapsed = time.perf_counter() - started
-            score = Score(truth=len(document.truth()), missing=len(document.truth()), refused=1, documents=1,
-                          failures=[f"{path.name}: refused: {error.reason}"])
+            truth = document.truth()
+            score = Score(truth=len(truth), missing=len(truth), refused=1, documents=1,
+                          failures=[f"{path.name}: refused: {error.reason}"],
+                          truth_by_statement=Counter(t.statement for t in truth))
         else:
             elapsed = time.perf_counter() - started
             score = score_document(document, extracted)
@@ -668,6 +680,8 @@ def main(argv: list[str] | None = None) -> int:
               for name in names}
     print("\n".join(report_table(scores)))
     for name, score in scores.items():
+        if not score.perfect:
+            print(f"{name}: exact by statement: {score.by_statement()}")
         for failure in score.failures:
             print(f"{name}: {failure}")
     return 0 if all(s.perfect for s in scores.values()) else 1
