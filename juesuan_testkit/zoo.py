@@ -39,7 +39,7 @@ PAGE_WIDTH, PAGE_HEIGHT = 842.0, 595.0  # A4 landscape, points
 MARGIN = 36.0
 BODY_SIZE = 8.0
 MIN_BODY_SIZE = 5.0
-PADDING = 3.0
+PADDING = 4.0  # each side of a cell: two cells apart by about 1 em, as Word and WPS print them
 WRAP_CHARS = 8  # a wrapped label cell holds this many characters a line
 
 
