@@ -276,8 +276,10 @@ class FuzzReport:
 
 
 def run_fuzz(cases: list[Case], seed: int, workers: int = 2, timeout: float = 20.0,
-             reader: str = DEFAULT_READER) -> FuzzReport:
-    """Every case through the reader in `workers` processes; a case past `timeout` s is hung."""
+             reader: str = DEFAULT_READER, progress=None, every: int = 500) -> FuzzReport:
+    """Every case through the reader in `workers` processes; a case past `timeout` s is hung.
+    `progress` (a text stream) gets the running counts every `every` cases: a long run that is
+    stopped still says how far it went."""
     context = multiprocessing.get_context("spawn")
     report = FuzzReport()
     started = time.perf_counter()
@@ -306,6 +308,10 @@ def run_fuzz(cases: list[Case], seed: int, workers: int = 2, timeout: float = 20
                         try:
                             report.outcomes.append(slot.connection.recv())
                             slot.case = None
+                            if progress is not None and len(report.outcomes) % every == 0:
+                                counts = report.counts()
+                                print(f"… {len(report.outcomes)} cases in {time.perf_counter() - started:.0f} s: "
+                                      + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=progress, flush=True)
                             continue
                         except EOFError:  # the worker died (a crash in native code)
                             report.outcomes.append(Outcome(slot.case, "crashed", f"worker died ({slot.process.exitcode})"))
@@ -338,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="juesuan-fuzz-sources-") as work:
         sources = prepare_sources(Path(work), args.shared, seed=args.seed)
-        report = run_fuzz(plan(sources, args.n, args.seed), args.seed, args.workers, args.timeout)
+        report = run_fuzz(plan(sources, args.n, args.seed), args.seed, args.workers, args.timeout,
+                          progress=sys.stderr)
     print(f"sources: {len(sources)} ({', '.join(p.name for p in sources)})")
     print("\n".join(report.lines()))
     counts = report.counts()
