@@ -57,6 +57,7 @@ class Layout:
     total_last: bool = False  # the 合计 row printed after its parts
     wrap_names: bool = False  # names longer than WRAP_CHARS wrap inside their cell
     unit: str = "万元"
+    zero_marks: tuple[str, ...] = ()  # a zero printed as one of these dashes instead of 0.00
 
 
 LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (
@@ -69,6 +70,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (
     Layout("broken_norepeat_unruled", ruled=False, rows_per_page=12, repeat_header=False),
     Layout("plain_figures_yuan", ruled=False, thousands=False, unit="元"),
     Layout("total_last_wrapped", total_last=True, wrap_names=True),
+    Layout("dash_zeros", zero_marks=("-", "—", "－")),
     Layout("everything_unruled", ruled=False, split_codes=True, title_after_body=True, rows_per_page=10,
            repeat_header=False, thousands=False, total_last=True, wrap_names=True, unit="元"),
 )}
@@ -156,6 +158,7 @@ def build_document(template: Template, layout: Layout, seed: int, index: int) ->
     quantum = 1 if layout.unit == "元" else WAN_CENT
     values = _model(template, rng, quantum, factor=rng.uniform(0.3, 3.0), jitter=0.2)
     vocabulary = load_vocabulary()
+    marks = random.Random(f"juesuan-zoo-marks:{layout.name}:{seed}:{index}")
     tables = []
     for statement in STATEMENTS:
         source = template.tables[statement]
@@ -168,6 +171,8 @@ def build_document(template: Template, layout: Layout, seed: int, index: int) ->
             for slot in template_row.slots:
                 fen = values[slot.key]
                 cells[slot.position] = _format(fen, layout.unit, layout.thousands)
+                if fen == 0 and layout.zero_marks:
+                    cells[slot.position] = marks.choice(layout.zero_marks)
                 code, label = _half_identity(template_row.cells, columns, columns[slot.position].half)
                 truth.append(TruthCell(statement, row_key(statement, code, label), slot.key[2], fen))
                 is_total = is_total or slot.key[1] == "合计"
@@ -510,6 +515,7 @@ class Score:
     extra: int = 0
     unplaced: int = 0  # read, but under a header no measure matches
     identity_wrong: int = 0  # department, year or unit not as printed
+    held_back: int = 0  # documents the reader itself held back (a figure it could not place)
     refused: int = 0
     pages: int = 0
     seconds: float = 0.0  # wall time reading
@@ -523,14 +529,14 @@ class Score:
         self.truth_by_statement.update(other.truth_by_statement)
         self.exact_by_statement.update(other.exact_by_statement)
         for name in ("truth", "exact", "wrong_amount", "misplaced", "missing", "extra", "unplaced",
-                     "identity_wrong", "refused", "pages", "seconds", "cpu_seconds", "documents"):
+                     "identity_wrong", "held_back", "refused", "pages", "seconds", "cpu_seconds", "documents"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures.extend(other.failures)
 
     @property
     def perfect(self) -> bool:
         return (self.exact == self.truth and not (self.wrong_amount or self.misplaced or self.missing or self.extra
-                                                  or self.unplaced or self.identity_wrong or self.refused))
+                                                  or self.unplaced or self.identity_wrong or self.held_back or self.refused))
 
     def by_statement(self) -> str:
         """Exact cells per statement: where a reader goes wrong."""
@@ -617,6 +623,9 @@ def score_document(document: ZooDocument, extracted) -> Score:
     for key in list(left_truth.elements())[:20]:
         score.failures.append(f"{key[0]}: not read as printed: row '{key[1]}' {key[2]} {key[4]} 分")
     meta = extracted.meta
+    if getattr(meta, "held_back", ""):
+        score.held_back = 1
+        score.failures.append(f"held back by the reader: {meta.held_back[:200]}")
     if (meta.department_name, int(meta.fiscal_year), meta.unit) != (document.department, document.year, document.unit):
         score.identity_wrong = 1
         score.failures.append(f"identity read as {meta.department_name} {meta.fiscal_year} {meta.unit}, printed "
@@ -657,11 +666,11 @@ def measure_layout(template: Template, layout: Layout, out_dir: Path, n: int, se
 
 def report_table(scores: dict[str, Score]) -> list[str]:
     lines = ["| layout | docs | pages | cells | exact | wrong | misplaced | missing | extra | unplaced "
-             "| identity wrong | refused | ms/page (wall) | ms/page (CPU) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| identity wrong | held back | refused | ms/page (wall) | ms/page (CPU) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, s in scores.items():
         lines.append(f"| {name} | {s.documents} | {s.pages} | {s.truth} | {s.exact} | {s.wrong_amount} | "
-                     f"{s.misplaced} | {s.missing} | {s.extra} | {s.unplaced} | {s.identity_wrong} | "
+                     f"{s.misplaced} | {s.missing} | {s.extra} | {s.unplaced} | {s.identity_wrong} | {s.held_back} | "
                      f"{s.refused} | {s.ms_per_page:.1f} | {s.cpu_ms_per_page:.1f} |")
     return lines
 

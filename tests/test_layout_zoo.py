@@ -90,6 +90,9 @@ def test_each_layout_has_its_trait(template, tmp_path):
     assert t3.index("支出决算表") > t3.index("本年支出合计")  # title drawn after the body
     plain, _ = pdf("plain_figures_yuan")
     assert "单位：元" in _page_texts(plain)[1] and "," not in "".join(_page_texts(plain))
+    dashes, _ = pdf("dash_zeros")
+    printed = "".join(_page_texts(dashes))
+    assert all(mark in printed for mark in ("—", "－", " - ")) and "0.00" not in printed
 
 
 @pytest.mark.parametrize("name", ["ruled", "everything_unruled"])
