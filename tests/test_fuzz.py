@@ -56,3 +56,16 @@ def test_small_fuzz_run_uses_every_kind_of_damage_on_text_and_pdf(small_run):
     assert {k for pdf, k in kinds if pdf} == set(PDF_DAMAGE)
     assert {k for pdf, k in kinds if not pdf} == set(TEXT_DAMAGE)
     assert all(o.detail for o in small_run.outcomes if o.status == "refused")  # every refusal has a reason
+
+
+def test_a_pdf_with_a_page_pdfium_cannot_load_is_refused_with_its_page(tmp_path):
+    """Found by the fuzz run: 4 KB cut out of the 社工部 PDF leaves page 16 unloadable; the
+    reader crashed with PdfiumError before the guard, and now refuses the file naming the page."""
+    from juesuan.extract import ExtractionError, extract_document
+
+    data = shared_document("putuo_shegongbu_2024_final.pdf").read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(damage_pdf(data, "delete_range", random.Random("juesuan-fuzz:0:120")))
+    with pytest.raises(ExtractionError) as refused:
+        extract_document(path)
+    assert (refused.value.page, refused.value.reason) == (16, "not a readable PDF (Failed to load page.)")
