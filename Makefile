@@ -22,6 +22,8 @@ run: install
 bench: install
 	$(BIN)/python scripts/bench_scale.py --sizes 1 100 1000 10000
 	$(BIN)/python scripts/bench_pdf.py --repeat 7
+	$(BIN)/python scripts/bench_fuzz.py -n 10000 --workers 2 --timeout 20
+	$(BIN)/python scripts/bench_zoo.py /tmp/juesuan-zoo --layouts all -n 20
 
 docs: install
 	test -f warehouse/juesuan.duckdb || $(BIN)/juesuan build
