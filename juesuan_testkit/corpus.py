@@ -705,7 +705,7 @@ def render_document(template: Template, seed: int, index: int) -> tuple[str, dic
                     counts[statement] += 1
                 else:
                     cells[slot.position] = zero
-                    if zero == "0.00":
+                    if zero:  # "0.00" and a dash are printed zeros (a cell); a blank is not printed
                         counts[statement] += 1
             line = "\t".join(cells)
             if rows_on_page >= page_size:
