@@ -43,8 +43,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from juesuan.extract import SUPPORTED_SUFFIXES, ExtractionError, extract_document
 from juesuan.extract.document import document_id_for, sha256_of
-from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, NARRATIVE_FILE, merge_documents, read_rows, write_rows
-from juesuan.extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS
+from juesuan.extract.rawtables import (CELLS_FILE, DOCUMENTS_FILE, FACTS_FILE, NARRATIVE_FILE, merge_documents, read_rows,
+                                      write_rows)
+from juesuan.extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS
 from juesuan.pipeline import building_path, dbt_project_for
 from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, validate_warehouse
 
@@ -54,7 +55,7 @@ from .store import EXTRACTED, QUARANTINED, ExtractionStore
 
 documents_partitions = DynamicPartitionsDefinition(name="documents")
 
-RAW_SEEDS = ("raw_cells", "raw_documents", "raw_narrative")
+RAW_SEEDS = ("raw_cells", "raw_documents", "raw_narrative", "raw_narrative_facts")
 PREVIEW_ROWS = 20
 
 
@@ -155,7 +156,7 @@ def merge_extracted(extracted_dir: Path, seeds_dir: Path) -> dict[str, Any]:
     drop = {s.document_id for s in quarantined}
     if drop:
         for name, columns in ((DOCUMENTS_FILE, DOCUMENT_COLUMNS), (CELLS_FILE, CELL_COLUMNS),
-                              (NARRATIVE_FILE, NARRATIVE_COLUMNS)):
+                              (NARRATIVE_FILE, NARRATIVE_COLUMNS), (FACTS_FILE, NARRATIVE_FACT_COLUMNS)):
             rows = read_rows(seeds_dir / name)
             write_rows(seeds_dir / name, columns, [r for r in rows if r["document_id"] not in drop])
     duplicates = merge_documents(seeds_dir, [store.load(s.document_id) for s in extracted]) if extracted else []

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import juesuan.extract as extract_package
 from juesuan.extract import DocumentMeta, ExtractedDocument, RawCell
-from juesuan.extract.narrative import NarrativeFigure
-from juesuan.extract.rawtables import CELLS_FILE, DOCUMENTS_FILE, NARRATIVE_FILE, RAW_FILES, read_rows, write_document
+from juesuan.extract.narrative import NarrativeFact, NarrativeFigure
+from juesuan.extract.rawtables import (CELLS_FILE, DOCUMENTS_FILE, FACTS_FILE, NARRATIVE_FILE, RAW_FILES, read_rows,
+                                      write_document)
 
 EXTRACTED = "extracted"
 QUARANTINED = "quarantined"
@@ -114,4 +115,7 @@ class ExtractionStore:
         narrative = [NarrativeFigure(**row) for row in read_rows(folder / NARRATIVE_FILE)]
         for figure in narrative:
             figure.page = figure.page if figure.page != "" else None
-        return ExtractedDocument(meta, cells, narrative=narrative)
+        facts = [NarrativeFact(**row) for row in read_rows(folder / FACTS_FILE)]
+        for fact in facts:
+            fact.page = fact.page if fact.page != "" else None
+        return ExtractedDocument(meta, cells, narrative=narrative, facts=facts)

@@ -11,12 +11,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, ExtractedDocument
+from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS, ExtractedDocument
 
 DOCUMENTS_FILE = "raw_documents.csv"
 CELLS_FILE = "raw_cells.csv"
 NARRATIVE_FILE = "raw_narrative.csv"
-RAW_FILES = (DOCUMENTS_FILE, CELLS_FILE, NARRATIVE_FILE)
+FACTS_FILE = "raw_narrative_facts.csv"
+RAW_FILES = (DOCUMENTS_FILE, CELLS_FILE, NARRATIVE_FILE, FACTS_FILE)
 
 
 def copy_vocabulary(source: Path, target: Path) -> Path:
@@ -61,6 +62,15 @@ def _narrative_order(row: dict) -> tuple:
     return (row["document_id"], row["page"], int(row["source_line"]), row["topic"], row["amount"])
 
 
+def _fact_rows(document: ExtractedDocument) -> list[dict]:
+    return [{k: str(v) for k, v in fact.as_row().items()} for fact in document.facts]
+
+
+def _fact_order(row: dict) -> tuple:
+    return (row["document_id"], int(row["sentence"]), int(row["source_line"]), row["topic"], row["item"],
+            row["measure"], row["value"])
+
+
 def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list[str]:
     """Put documents into the raw tables in `directory`, replacing earlier versions.
 
@@ -71,6 +81,7 @@ def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list
     held = read_rows(directory / DOCUMENTS_FILE)
     cells = read_rows(directory / CELLS_FILE)
     narrative = read_rows(directory / NARRATIVE_FILE)
+    facts = read_rows(directory / FACTS_FILE)
     skipped: list[str] = []
     for document in documents:
         meta = document.meta
@@ -81,14 +92,17 @@ def merge_documents(directory: Path, documents: list[ExtractedDocument]) -> list
         held = [r for r in held if r["document_id"] != meta.document_id]
         cells = [r for r in cells if r["document_id"] != meta.document_id]
         narrative = [r for r in narrative if r["document_id"] != meta.document_id]
+        facts = [r for r in facts if r["document_id"] != meta.document_id]
         held.append({k: str(v) for k, v in meta.as_row().items()})
         cells.extend({k: str(v) for k, v in c.as_row().items()} for c in document.cells)
         narrative.extend(_narrative_rows(document))
+        facts.extend(_fact_rows(document))
     held.sort(key=lambda r: r["document_id"])
     cells.sort(key=_cell_order)
     write_rows(directory / DOCUMENTS_FILE, DOCUMENT_COLUMNS, held)
     write_rows(directory / CELLS_FILE, CELL_COLUMNS, cells)
     write_rows(directory / NARRATIVE_FILE, NARRATIVE_COLUMNS, sorted(narrative, key=_narrative_order))
+    write_rows(directory / FACTS_FILE, NARRATIVE_FACT_COLUMNS, sorted(facts, key=_fact_order))
     return skipped
 
 
@@ -100,6 +114,7 @@ def write_document(directory: Path, document: ExtractedDocument) -> None:
     write_rows(directory / CELLS_FILE, CELL_COLUMNS, sorted(cells, key=_cell_order))
     write_rows(directory / NARRATIVE_FILE, NARRATIVE_COLUMNS,
                sorted(_narrative_rows(document), key=_narrative_order))
+    write_rows(directory / FACTS_FILE, NARRATIVE_FACT_COLUMNS, sorted(_fact_rows(document), key=_fact_order))
 
 
 ACCEPTED_FILE = "accepted_exceptions.csv"
@@ -136,6 +151,8 @@ def write_document_files(raw_dir: Path, document: ExtractedDocument) -> None:
     write_rows(raw_dir / "documents" / f"{meta.document_id}.csv", DOCUMENT_COLUMNS, [meta.as_row()])
     write_rows(raw_dir / "narrative" / f"{meta.document_id}.csv", NARRATIVE_COLUMNS,
                sorted(_narrative_rows(document), key=_narrative_order))
+    write_rows(raw_dir / "narrative_facts" / f"{meta.document_id}.csv", NARRATIVE_FACT_COLUMNS,
+               sorted(_fact_rows(document), key=_fact_order))
 
 
 def drop_twins(raw_dir: Path) -> list[str]:
@@ -149,6 +166,7 @@ def drop_twins(raw_dir: Path) -> list[str]:
             path.unlink()
             (raw_dir / "cells" / path.name).unlink(missing_ok=True)
             (raw_dir / "narrative" / path.name).unlink(missing_ok=True)
+            (raw_dir / "narrative_facts" / path.name).unlink(missing_ok=True)
             dropped.append(path.stem)
         else:
             seen[sha] = path.stem
