@@ -1,7 +1,7 @@
 {#-
     The raw tables: dbt seeds for the small embedded warehouse, or, past a size, the CSV files
     of a raw folder read by DuckDB directly (var raw_dir: <raw_dir>/cells/*.csv and
-    <raw_dir>/documents/*.csv, one file per document, written by `juesuan build --raw-dir`).
+    <raw_dir>/documents/*.csv, narrative/*.csv, narrative_facts/*.csv, one file per document, written by `juesuan build --raw-dir`).
 -#}
 {% macro raw_table(name) -%}
     {%- set raw_dir = var('raw_dir', none) -%}
@@ -25,6 +25,10 @@
     {%- elif name == 'narrative' -%}
         {'document_id': 'varchar', 'topic': 'varchar', 'amount': 'varchar', 'base': 'varchar',
          'change': 'varchar', 'rate': 'varchar', 'source_line': 'integer', 'page': 'integer'}
+    {%- elif name == 'narrative_facts' -%}
+        {'document_id': 'varchar', 'topic': 'varchar', 'item': 'varchar', 'measure': 'varchar',
+         'value_text': 'varchar', 'value': 'decimal(18, 4)', 'unit': 'varchar', 'sentence': 'integer',
+         'source_line': 'integer', 'page': 'integer'}
     {%- else -%}
         {'document_id': 'varchar', 'source_file': 'varchar', 'sha256': 'varchar', 'reader': 'varchar',
          'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar'}
