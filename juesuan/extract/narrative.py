@@ -95,6 +95,7 @@ HEADING_ENDINGS = ("情况", "说明", "情况说明")
 FIGURE = re.compile(r"(?:\d|X{2,})[\d,.X]*(?:万元|万|个|辆|台|人次|批次|次|人|%|分)")
 CODE_IN_ITEM = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 LEVEL_MARKS = re.compile(r"\((?:类|款|项)\)")
+ITEM_LIST_MARK = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]+)[、.．]|\(\d{1,2}\)")
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,9 @@ def _plain_value(printed: str, negative: bool) -> str:
 
 def _item_name(raw: str) -> str:
     """A 项 named by the sentence: its code when printed, else its 类/款/项 names as a path."""
-    item = LIST_MARK.sub("", raw.strip()).replace('"', "")
+    # the name starts after the last list mark ("…持平表述)2、教育支出(类)…" when a note precedes it)
+    marks = list(ITEM_LIST_MARK.finditer(raw))
+    item = (raw[marks[-1].end():] if marks else raw).strip().replace('"', "")
     code = CODE_IN_ITEM.search(item)
     if code:
         return code.group(1)
@@ -235,12 +238,13 @@ def read_facts(document_id: str, lines: list[tuple[int, int | None, str]],
 
 def _unread_sentences(text: str, starts, ends: list[int], facts: list[NarrativeFact],
                       keywords: dict[str, list[str]]) -> list[str]:
-    read = {(f.topic, f.sentence) for f in facts}
+    # a sentence from which any topic's fact was read is read (one sentence often names two topics)
+    read = {f.sentence for f in facts if f.topic != "table_line"}
     warnings, begin = [], 0
     for number, end in enumerate(ends, start=1):
         sentence = text[begin:end]
         for topic, words in keywords.items():
-            if (topic, number) in read or not any(w in sentence for w in words) or not FIGURE.search(sentence):
+            if number in read or not any(w in sentence for w in words) or not FIGURE.search(sentence):
                 continue
             line, page = _position(starts, begin)
             where = f"page {page}, line {line}" if page is not None else f"line {line}"
