@@ -170,8 +170,14 @@ def test_qingyuan_facts_in_the_mart(committed_build):
     assert mart_facts(warehouse, QINGYUAN_ID, "机关运行经费") == {
         ("合计", "amount"): Decimal("329.83"), ("合计", "change"): Decimal("16.94"), ("合计", "rate"): Decimal("5.4")}
     procurement = mart_facts(warehouse, QINGYUAN_ID, "政府采购")
-    assert procurement[("合计", "amount")] == Decimal("9184.43") == (
-        procurement[("货物", "amount")] + procurement[("工程", "amount")] + procurement[("服务", "amount")])
+    parts = [procurement[(item, "amount")] for item in ("货物", "工程", "服务")]
+    assert (procurement[("合计", "amount")], parts) == (
+        Decimal("9184.43"), [Decimal("248.32"), Decimal("190.02"), Decimal("8746.08")])
+    # 248.32 + 190.02 + 8,746.08 = 9,184.42: a cent of rounding, inside three half-cents
+    assert query(warehouse, """
+        select left_value, right_value, tolerance, status from marts.identity_results
+        where document_key = ? and identity_template = '政府采购: 合计 = 货物 + 工程 + 服务'""", QINGYUAN_ID) == [
+        (Decimal("9184.43"), Decimal("9184.42"), Decimal("0.015"), "passed")]
     assert (procurement[("授予中小企业", "amount")], procurement[("授予中小企业", "share")]) == (
         Decimal("9184.43"), Decimal("100"))
     performance = mart_facts(warehouse, QINGYUAN_ID, "绩效")
@@ -293,6 +299,6 @@ def test_one_changed_narrative_figure_quarantines_the_document(tmp_path, qingyua
     result = build([inbox], tmp_path / "w.duckdb", vocabulary_only_seeds(tmp_path / "seeds"), report=lambda _: None)
     assert query(result.warehouse, """
         select identity_template, left_value, right_value from marts.identity_results where status = 'failed'""") == [
-        ("政府采购: 合计 = 货物 + 工程 + 服务", Decimal("9184.43"), Decimal("9184.63"))]
+        ("政府采购: 合计 = 货物 + 工程 + 服务", Decimal("9184.43"), Decimal("9184.62"))]
     assert query(result.warehouse, "select status from marts.dim_document") == [("quarantined",)]
     assert "政府采购: 合计 = 货物 + 工程 + 服务" in format_summary(result)

@@ -13,14 +13,16 @@ import pytest
 
 from conftest import ROOT, committed_seeds, vocabulary_only_seeds
 from juesuan.cli import main as cli
+from juesuan.extract.rawtables import record_acceptance
 from juesuan.pipeline import build
 
 MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "fct_economic_amounts", "fct_functional_amounts",
-    "fct_summary_lines", "fct_three_public_expenses", "identity_results", "suspect_cells",
+    "fct_narrative_facts", "fct_summary_lines", "fct_three_public_expenses", "identity_results", "suspect_cells",
 }
 QINGYUAN_ID = "qingyuan_rsj_2023_final"
+PUTUO_IDS = ("putuo_caizhengju_2024_final", "putuo_guihuaziranziyuan_2024_final")
 
 
 def query(warehouse: Path, sql: str, *params):
@@ -33,6 +35,10 @@ def empty_inbox_build(tmp_path_factory):
     """`make run` with an empty inbox: the warehouse comes from the committed seeds."""
     base = tmp_path_factory.mktemp("empty_inbox")
     seeds = committed_seeds(base / "seeds")
+    # both Putuo PDFs print a narrative total that disagrees with their tables, so the gate holds
+    # them back (tests/test_narrative_facts.py); their tables are right, and these tests read them
+    for document in PUTUO_IDS:
+        record_acceptance(seeds, document, "narrative misstatement; tables checked", "2026-01-01")
     (base / "inbox").mkdir()
     result = build([base / "inbox"], base / "warehouse" / "juesuan.duckdb", seeds, report=lambda _: None)
     assert result.dbt_ok, result.dbt_output[-3000:]
@@ -96,9 +102,9 @@ def test_dimensions(empty_inbox_build):
     warehouse = empty_inbox_build.warehouse
     assert query(warehouse, "select document_key, department_name, fiscal_year, source_file, status "
                             "from marts.dim_document order by 1") == [
-        ("putuo_caizhengju_2024_final", "上海市普陀区财政局", 2024, "putuo_caizhengju_2024_final.pdf", "published"),
+        ("putuo_caizhengju_2024_final", "上海市普陀区财政局", 2024, "putuo_caizhengju_2024_final.pdf", "accepted"),
         ("putuo_guihuaziranziyuan_2024_final", "上海市普陀区规划和自然资源局", 2024,
-         "putuo_guihuaziranziyuan_2024_final.pdf", "published"),
+         "putuo_guihuaziranziyuan_2024_final.pdf", "accepted"),
         (QINGYUAN_ID, "清远市人力资源和社会保障局", 2023, "qingyuan_rsj_2023_final.txt", "published")]
     assert query(warehouse, """
         select subject_name, subject_level, parent_code, class_code, section_code, name_variants
@@ -113,7 +119,7 @@ def test_dimensions(empty_inbox_build):
 
 def test_summary_reports_documents_facts_and_checks(empty_inbox_build):
     summary = empty_inbox_build.summary
-    assert summary["documents"] == 3 and summary["statuses"] == {"published": 3}
+    assert summary["documents"] == 3 and summary["statuses"] == {"published": 1, "accepted": 2}
     assert summary["amounts"] == 1185 + 195 + 308
     assert summary["dbt"]["error"] == 0 and summary["dbt"]["pass"] > 50
 
@@ -140,7 +146,8 @@ def test_a_new_document_in_the_inbox_joins_the_others_once(tmp_path, qingyuan_pa
         assert rows == [("qingyuan_rsj_2023_final", "清远市人力资源和社会保障局", 2023, 1185),
                         ("qingyuan_test_2022", "清远市测试局", 2022, 1185)]
         assert query(warehouse, "select count(*) from marts.dim_document") == [(4,)]
-    assert f"facts (marts.all_amounts): {2 * 1185 + 195 + 308}" in capsys.readouterr().out
+    # the committed seeds accept nothing: the two Putuo PDFs stay quarantined (their narrative)
+    assert f"facts (marts.all_amounts): {2 * 1185}" in capsys.readouterr().out
     # the repository's own seeds were not touched
     assert "qingyuan_test_2022" not in (ROOT / "seeds" / "raw_documents.csv").read_text(encoding="utf-8")
 
@@ -166,7 +173,11 @@ def test_dbt_build_by_hand_rebuilds_the_same_warehouse(tmp_path, empty_inbox_bui
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run([str(dbt), "build"], cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
-    sql = "select document_key, statement, row_key, measure, amount from marts.all_amounts order by all"
+    # (the fixture accepted the two Putuo PDFs; the repository's seeds do not, so they are withheld here)
+    sql = ("select document_key, statement, row_key, measure, amount from marts.all_amounts "
+           f"where document_key not in {PUTUO_IDS} order by all")
+    assert query(tmp_path / "by_hand.duckdb", sql) == query(empty_inbox_build.warehouse, sql)
+    sql = "select document_key, identity_key, left_value, right_value, status from marts.identity_results order by all"
     assert query(tmp_path / "by_hand.duckdb", sql) == query(empty_inbox_build.warehouse, sql)
 
 
