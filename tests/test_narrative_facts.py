@@ -232,7 +232,7 @@ def test_guihua_states_all_funds_basic_expenditure_as_the_general_budget_one(com
                                   GUIHUA_ID)]
     assert failed == [
         "一般公共预算财政拨款基本支出 5377.64 ≠ T5 合计 5,364.75 (narrative page 24 line 14; basic_expenditure)",
-        "人员经费 4896.98 ≠ T6 人员经费合计 4,884.09 (narrative page 24 line 15; economic_amount)"]
+        "人员经费合计 4896.98 ≠ T6 人员经费合计 4,884.09 (narrative page 24 line 15; economic_amount)"]
 
 
 @pytest.fixture(scope="module")

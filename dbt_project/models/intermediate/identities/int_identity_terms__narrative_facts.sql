@@ -123,7 +123,11 @@ stated as (
         fact_lines.statement,
         fact_lines.row_key,
         fact_lines.table_measure,
-        case fact_lines.statement when 'T9' then '叙述三公 = T9' else '叙述项决算 = T5 项' end
+        case
+            when fact_lines.statement = 'T9' then '叙述三公 = T9'
+            when facts.topic = 'item_budget' then '叙述项决算 = T5 项'
+            else '叙述合计 = 表内合计'
+        end
     from facts
     inner join fact_lines
         on
