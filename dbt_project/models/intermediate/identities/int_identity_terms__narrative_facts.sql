@@ -104,6 +104,14 @@ t5_items as (
         item_line.statement = 'T5'
         and item_line.measure = 'total_expenditure'
         and length(item_line.row_key) = 7
+        -- a 项 the 政府性基金 table (T7) prints too may be the one a fund section's sentence means
+        and not exists (
+            select 1 from cells as fund_line
+            where
+                fund_line.document_key = item_line.document_key
+                and fund_line.statement = 'T7'
+                and fund_line.row_key = item_line.row_key
+        )
 
 ),
 
