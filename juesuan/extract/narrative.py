@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 NUMBER = r"[\d,]+(?:\.\d+)?"
@@ -132,6 +133,7 @@ def _compile(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
+@lru_cache(maxsize=4)
 def load_fact_patterns(directory: str | None = None) -> tuple[list[FactPattern], dict[str, list[str]], list[str]]:
     """Patterns, topic keywords (for warnings) and the table lines a stated total may name."""
     from .vocabulary import _read_csv, default_vocabulary_dir
@@ -194,7 +196,8 @@ def _item_for(pattern: FactPattern, match: re.Match, table_lines: list[str]) -> 
 
 
 def _position(starts: list[tuple[int, int, int | None]], offset: int) -> tuple[int, int | None]:
-    where = max((s for s in starts if s[0] <= offset), key=lambda s: s[0])
+    """Line and page of a text offset (starts are in offset order)."""
+    where = starts[max(bisect.bisect_right(starts, (offset, float("inf"))) - 1, 0)]
     return where[1], where[2]
 
 
