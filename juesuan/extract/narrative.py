@@ -88,8 +88,7 @@ PLACEHOLDERS = {
     "{Y}": r"(?:\d{4}年度?)?",       # an optional year ("2024年度")
 }
 NEGATIVE_WORDS = ("减少", "下降", "降低")
-_HALF_WIDTH = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ",", "；": ";",
-                             "％": "%", "、": "、"})
+_HALF_WIDTH = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ",", "；": ";", "％": "%"})
 PAGE_NUMBER_LINE = re.compile(r"^[-—–]?(?:第)?\d{1,3}(?:页)?[-—–]?$")
 SECTION_MARK = re.compile(r"^(?:[(]?[一二三四五六七八九十]+[)、]|[(]\d+[)]|\d+[、.])")
 HEADING_ENDINGS = ("情况", "说明", "情况说明")
