@@ -4,7 +4,8 @@
     raw_documents.csv   one row: what extraction recorded (department, year, …), the file's sha256,
                         and how reading ended (read | unreadable, with the reason and where)
     raw_cells.csv       the printed cells (empty for an unreadable file)
-    raw_narrative.csv   the figures the narrative states
+    raw_narrative.csv   the figures the narrative states (changes on the prior year or the budget)
+    raw_narrative_facts.csv   the facts only the narrative states (机关运行经费, 政府采购, …)
     raw_warnings.csv    what the reader warned about
 <landing>/accepted_exceptions.csv   `juesuan accept`: failed identities accepted for one content
 <landing>/logs/<document_id>.log    the stack trace when a reader crashed
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
-from .extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS
+from .extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS
 from .extract.rawtables import read_rows, write_rows
 
 READ = "read"
@@ -46,6 +47,7 @@ RAW_TABLES = {
     "raw_documents": LANDED_DOCUMENT_COLUMNS,
     "raw_cells": CELL_COLUMNS,
     "raw_narrative": NARRATIVE_COLUMNS,
+    "raw_narrative_facts": NARRATIVE_FACT_COLUMNS,
     "raw_warnings": WARNING_COLUMNS,
 }
 ACCEPTED_TABLE = "accepted_exceptions"
@@ -241,6 +243,8 @@ class LandingZone:
         write_rows(staging / "raw_cells.csv", CELL_COLUMNS, cells)
         figures = [self._renamed(f.as_row(), file.document_id) for f in document.narrative] if document else []
         write_rows(staging / "raw_narrative.csv", NARRATIVE_COLUMNS, figures)
+        facts = [self._renamed(f.as_row(), file.document_id) for f in document.facts] if document else []
+        write_rows(staging / "raw_narrative_facts.csv", NARRATIVE_FACT_COLUMNS, facts)
         write_rows(staging / "raw_warnings.csv", WARNING_COLUMNS,
                    [{"document_id": file.document_id, "warning_number": n, "warning": w}
                     for n, w in enumerate(warnings, start=1)])

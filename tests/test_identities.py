@@ -18,7 +18,12 @@ from orchestration.run import format_summary
 
 # identities evaluated on qingyuan_rsj_2023_final.txt, per family
 QINGYUAN_FAMILIES = {"cross_table": 117, "hierarchy": 460, "row_sums": 177, "summary_totals": 46, "three_public": 4,
-                     "narrative": 27}
+                     "narrative": 58}
+# the narrative misstatements the two Putuo PDFs print (tests/test_narrative_facts.py)
+PUTUO_NARRATIVE_FAILURES = {
+    ("putuo_caizhengju_2024_final", "叙述合计 = 表内合计"): 1,
+    ("putuo_guihuaziranziyuan_2024_final", "叙述合计 = 表内合计"): 2,
+}
 
 
 def shifted_column(text: str) -> str:
@@ -58,8 +63,14 @@ def faults(tmp_path_factory, qingyuan_path):
 
 
 def test_every_applicable_identity_passes_on_the_real_documents(shared_build):
-    assert query(shared_build.warehouse, "select count(*) from marts.identity_results where status = 'failed'") == [(0,)]
-    assert query(shared_build.warehouse, "select count(*) from marts.dim_document where status = 'quarantined'") == [(0,)]
+    """Of the final accounts, only the Putuo PDFs' narrative misstatements fail (accepted in the shared build)."""
+    failed = query(shared_build.warehouse, """
+        select r.document_key, r.identity_template, count(*) from marts.identity_results r
+        join marts.dim_document d using (document_key)
+        where r.status = 'failed' and d.phase = 'final' group by all""")
+    assert {(d, t): n for d, t, n in failed} == PUTUO_NARRATIVE_FAILURES
+    assert query(shared_build.warehouse, "select count(*) from marts.dim_document "
+                                         "where status = 'quarantined' and phase = 'final'") == [(0,)]
 
 
 def test_evaluated_identities_per_family_on_qingyuan(shared_build):
@@ -143,7 +154,12 @@ def test_the_narrative_is_checked_against_the_tables_and_its_own_arithmetic(shar
     rows = query(shared_build.warehouse, """
         select identity_template, count(*) from marts.identity_results
         where document_key = ? and family = 'narrative' and status = 'passed' group by 1 order by 1""", QINGYUAN_ID)
-    assert rows == [("叙述增减率 = 增减额 ÷ 基数", 14), ("叙述金额 = 表内金额", 13)]
+    assert dict(rows) == {
+        "叙述增减率 = 增减额 ÷ 基数": 14, "叙述金额 = 表内金额": 13, "叙述合计 = 表内合计": 15, "叙述三公 = T9": 9,
+        "国有资产: 车辆合计 = Σ 各类用车": 1, "政府采购: 合计 = 货物 + 工程 + 服务": 1,
+        "政府采购: 授予中小企业 ≤ 合计": 1, "政府采购: 授予中小企业占比 = 授予中小企业 ÷ 合计": 1,
+        "政府采购: 授予小微企业 ≤ 授予中小企业": 1, "政府采购: 授予小微企业占比 = 授予小微企业 ÷ 授予中小企业": 1,
+        "机关运行经费: 增长率 = 增减额 ÷ 上年数": 1}
     # 8,628.85 万元, up 8,496.26 on the prior year, printed as 6,407.7%: 6,407.92% from the rounded
     # figures, inside what their rounding allows (0.537)
     assert query(shared_build.warehouse, """

@@ -13,7 +13,7 @@ MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "document_warnings", "fct_economic_amounts",
     "fct_functional_amounts", "fct_summary_lines", "fct_three_public_expenses", "identity_results",
-    "suspect_cells", "identity_cells", "subject_name_variants",
+    "suspect_cells", "identity_cells", "subject_name_variants", "fct_narrative_facts",
 }
 
 

@@ -257,14 +257,16 @@ def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: 
                       prose: list[tuple[int, int | None, str]] = ()) -> ExtractedDocument:
     """The document both readers hand over: every statement's cells, the narrative's figures
     (from prose lines: line number, page, text), and every warning."""
-    from .narrative import read_figures
+    from .narrative import read_facts, read_figures
 
     document = ExtractedDocument(meta)
     document.narrative = read_figures(meta.document_id, list(prose))
+    document.facts, fact_warnings = read_facts(meta.document_id, list(prose))
     for table in tables:
         document.cells.extend(table.cells)
         document.warnings.extend(table.warnings)
     document.warnings.extend(warnings)
+    document.warnings.extend(fact_warnings)
     meta.statements_found = " ".join(sorted({table.statement for table in tables}))
     meta.held_back = held_back_reason(document)
     return document

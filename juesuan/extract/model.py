@@ -8,6 +8,9 @@ CELL_COLUMNS = [
     "column_header", "amount_text", "amount", "unit", "source_line", "page", "measure", "flags",
 ]
 NARRATIVE_COLUMNS = ["document_id", "topic", "amount", "base", "change", "rate", "source_line", "page"]
+NARRATIVE_FACT_COLUMNS = [
+    "document_id", "topic", "item", "measure", "value_text", "value", "unit", "sentence", "source_line", "page",
+]
 DOCUMENT_COLUMNS = [
     "document_id", "source_file", "sha256", "reader", "department_name",
     "fiscal_year", "unit", "statements_found", "phase", "held_back",
@@ -72,6 +75,7 @@ class ExtractedDocument:
     cells: list[RawCell] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     narrative: list = field(default_factory=list)  # NarrativeFigure: what the 情况说明 states
+    facts: list = field(default_factory=list)  # NarrativeFact: figures only the 情况说明 states
 
     def counts_by_statement(self) -> dict[str, int]:
         counts: dict[str, int] = {}

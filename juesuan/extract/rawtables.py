@@ -10,11 +10,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, ExtractedDocument
+from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS, ExtractedDocument
 
 DOCUMENTS_FILE = "raw_documents.csv"
 CELLS_FILE = "raw_cells.csv"
 NARRATIVE_FILE = "raw_narrative.csv"
+FACTS_FILE = "raw_narrative_facts.csv"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -45,6 +46,11 @@ def narrative_order(row: dict) -> tuple:
     return (row["document_id"], row["page"], int(row["source_line"]), row["topic"], row["amount"])
 
 
+def fact_order(row: dict) -> tuple:
+    return (row["document_id"], int(row["sentence"]), int(row["source_line"]), row["topic"], row["item"],
+            row["measure"], row["value"])
+
+
 def write_document(directory: Path, document: ExtractedDocument) -> None:
     """The raw tables of one document alone (what `juesuan extract` writes)."""
     directory = Path(directory)
@@ -53,3 +59,5 @@ def write_document(directory: Path, document: ExtractedDocument) -> None:
     write_rows(directory / CELLS_FILE, CELL_COLUMNS, sorted(cells, key=cell_order))
     figures = [{k: str(v) for k, v in f.as_row().items()} for f in document.narrative]
     write_rows(directory / NARRATIVE_FILE, NARRATIVE_COLUMNS, sorted(figures, key=narrative_order))
+    facts = [{k: str(v) for k, v in f.as_row().items()} for f in document.facts]
+    write_rows(directory / FACTS_FILE, NARRATIVE_FACT_COLUMNS, sorted(facts, key=fact_order))

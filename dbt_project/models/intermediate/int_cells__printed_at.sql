@@ -14,6 +14,11 @@ table_cells as (
         source_line,
         page
     from {{ ref('int_cells__measured') }}
+    -- a cell printed twice under one row and column holds its document back; name the first
+    where measure is not null and row_key is not null
+    qualify row_number() over (
+        partition by document_key, statement, row_key, measure order by page, source_line
+    ) = 1
 
 ),
 

@@ -146,6 +146,25 @@ all_judged as (
         cast(tolerance as decimal(18, 3)),
         null
     from narrative_rates
+    union all
+    -- shares, rates and bounds among the facts only the narrative states
+    select
+        narrative_ratios.document_key,
+        narrative_ratios.document_sha256,
+        narrative_ratios.family,
+        narrative_ratios.identity_template,
+        narrative_ratios.identity_key,
+        narrative_ratios.identity,
+        narrative_ratios.left_value,
+        narrative_ratios.right_value,
+        narrative_ratios.difference,
+        narrative_ratios.tolerance,
+        null
+    from {{ ref('int_identity_checks__narrative_ratios') }} as narrative_ratios
+    inner join to_process
+        on
+            narrative_ratios.document_key = to_process.document_key
+            and narrative_ratios.document_sha256 = to_process.document_sha256
 
 ),
 

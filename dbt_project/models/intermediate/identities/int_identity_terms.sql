@@ -40,6 +40,12 @@ narrative as (
 
 ),
 
+narrative_facts as (
+
+    select * from {{ ref('int_identity_terms__narrative_facts') }}
+
+),
+
 unioned as (
 
     select * from row_sums
@@ -51,6 +57,8 @@ unioned as (
     select * from cross_table
     union all
     select * from narrative
+    union all
+    select * from narrative_facts
 
 ),
 
