@@ -4,7 +4,7 @@ dbt computes every identity of DOMAIN.md (marts.identity_results) and holds back
 a document that fails one (the gate holds on every path, `dbt build` by hand included). These
 suites are the release check of a build: one suite per identity family verifies that no
 document in the fact marts fails an identity of that family, that every status follows the
-rounding rule (|difference| <= (printed terms - 1) x 0.005), and that no flat fudge factor
+rounding rule (|difference| <= the rounding of the printed terms), and that no flat fudge factor
 crept into a tolerance. A build whose suites fail is not published.
 
 The suites live as files in expectations/ (a file-backed GX context, committed); `define_suites`
@@ -57,11 +57,13 @@ def _context(root: Path = GX_ROOT):
 def family_expectations(family: str) -> list:
     import great_expectations as gx
 
-    printed = "len(list_filter(cells, lambda c: c.amount is not null))"
+    # each printed term brings half a unit of its table's last digit (c.rounding, in 万元)
+    rounding = "coalesce(list_sum(list_transform(cells, lambda c: c.rounding)), 0)"
+    largest = "coalesce(list_max(list_transform(cells, lambda c: c.rounding)), 0)"
     if family == "cross_table":
-        terms, counted = "(printed terms on both sides)", printed
+        terms, counted = "the rounding of every printed term on both sides", rounding
     else:
-        terms, counted = "(printed terms - 1)", f"greatest({printed} - 1, 0)"
+        terms, counted = "the rounding of every printed term but the largest", f"{rounding} - {largest}"
     published = ("select document_key from marts.all_amounts "
                  "where document_key not in (select document_key from marts.dim_document where status = 'accepted')")
     return [
@@ -80,11 +82,11 @@ def family_expectations(family: str) -> list:
         ),
         gx.expectations.UnexpectedRowsExpectation(
             # a narrative rate's tolerance follows from its printed precision instead (no cells)
-            description=f"Every {family} tolerance is {terms} x 0.005, no flat fudge factor",
+            description=f"Every {family} tolerance is {terms}, no flat fudge factor",
             unexpected_rows_query=(
                 "select document_key, identity, tolerance from {batch} "
                 f"where family = '{family}' and status <> 'not applicable' and cells is not null and tolerance <> "
-                f"{counted} * 0.005"),
+                f"{counted}"),
         ),
     ]
 

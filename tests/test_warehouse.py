@@ -18,7 +18,7 @@ from juesuan.pipeline import build
 MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "fct_economic_amounts", "fct_functional_amounts",
-    "fct_summary_lines", "fct_three_public_expenses", "identity_results", "suspect_cells",
+    "fct_summary_lines", "fct_three_public_expenses", "identity_results", "suspect_cells", "budget_vs_final",
 }
 QINGYUAN_ID = "qingyuan_rsj_2023_final"
 
@@ -61,8 +61,9 @@ def test_every_mart_amount_is_the_printed_one(empty_inbox_build, qingyuan):
 
 
 def test_amounts_are_exact_decimals(empty_inbox_build):
+    # 万元 with six decimals: a 元 figure keeps every printed 分 (1 分 = 0.000001 万元)
     types = {r[0] for r in query(empty_inbox_build.warehouse, "select distinct typeof(amount) from marts.all_amounts")}
-    assert types == {"DECIMAL(18,2)"}
+    assert types == {"DECIMAL(24,6)"}
 
 
 def test_facts_answer_questions(empty_inbox_build):

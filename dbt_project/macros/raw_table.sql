@@ -27,6 +27,7 @@
          'change': 'varchar', 'rate': 'varchar', 'source_line': 'integer', 'page': 'integer'}
     {%- else -%}
         {'document_id': 'varchar', 'source_file': 'varchar', 'sha256': 'varchar', 'reader': 'varchar',
-         'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar'}
+         'department_name': 'varchar', 'fiscal_year': 'integer', 'unit': 'varchar', 'statements_found': 'varchar',
+         'phase': 'varchar'}
     {%- endif -%}
 {%- endmacro %}

@@ -10,7 +10,7 @@ CELL_COLUMNS = [
 NARRATIVE_COLUMNS = ["document_id", "topic", "amount", "base", "change", "rate", "source_line", "page"]
 DOCUMENT_COLUMNS = [
     "document_id", "source_file", "sha256", "reader", "department_name",
-    "fiscal_year", "unit", "statements_found",
+    "fiscal_year", "unit", "statements_found", "phase",
 ]
 
 
@@ -56,6 +56,7 @@ class DocumentMeta:
     fiscal_year: int
     unit: str
     statements_found: str = ""
+    phase: str = "final"  # 'final' (决算) or 'budget' (预算): the kind the document says it is
 
     def as_row(self) -> dict:
         return asdict(self)

@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 
--- Every amount of every fact in one shape, for analysts who want one place to look.
+-- Every amount of every fact in one shape, for analysts who want one place to look; budgets
+-- (phase 'budget') and finals ('final') side by side under the same statements and measures.
 
 with
 
@@ -56,8 +57,10 @@ documents as (
 
 select
     facts.document_key,
+    documents.department_key,
     documents.department_name,
     documents.fiscal_year,
+    documents.phase,
     facts.statement,
     facts.row_key,
     facts.measure,

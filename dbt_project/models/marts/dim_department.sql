@@ -1,16 +1,24 @@
+-- One row per conformed department (names normalised, renamed or merged departments mapped by
+-- department_aliases): its budgets and finals of every year meet here.
+
 with
 
 documents as (
 
-    select * from {{ ref('stg_raw__documents') }}
+    select * from {{ ref('int_documents__conformed') }}
 
 )
 
 select
-    md5(department_name) as department_key,
-    department_name,
+    department_key,
+    -- the name of its latest document, finals before budgets of the same year
+    arg_max(department_name, fiscal_year * 2 + (phase = 'final')::integer) as department_name,
+    any_value(conformed_department_name) as conformed_department_name,
+    list(distinct department_name order by department_name) as printed_names,
     min(fiscal_year) as first_fiscal_year,
     max(fiscal_year) as last_fiscal_year,
-    count(*) as documents
+    count(*) as documents,
+    count(*) filter (where phase = 'final') as final_documents,
+    count(*) filter (where phase = 'budget') as budget_documents
 from documents
-group by department_name
+group by department_key

@@ -20,13 +20,20 @@ gate as (
 
     select * from {{ ref('int_document_status') }}
 
+),
+
+conformed as (
+
+    select * from {{ ref('int_documents__conformed') }}
+
 )
 
 select
     documents.document_key,
-    md5(documents.department_name) as department_key,
+    conformed.department_key,
     documents.department_name,
     documents.fiscal_year,
+    documents.phase,
     documents.source_file,
     documents.sha256,
     documents.reader,
@@ -42,3 +49,4 @@ select
 from documents
 left join cell_counts on documents.document_key = cell_counts.document_key
 left join gate on documents.document_key = gate.document_key
+inner join conformed on documents.document_key = conformed.document_key

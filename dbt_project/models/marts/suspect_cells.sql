@@ -106,7 +106,7 @@ select
     row_key,
     measure,
     amount as printed_amount,
-    cast(amount + correction as decimal(18, 2)) as balancing_amount,
+    cast(amount + correction as decimal(24, 6)) as balancing_amount,
     identities_fixed,
     identities_broken
 from best_per_cell

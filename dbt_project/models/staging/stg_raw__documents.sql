@@ -16,7 +16,9 @@ renamed as (
         sha256,
         reader,
         unit as printed_unit,
-        statements_found
+        statements_found,
+        -- 'final' (部门决算) or 'budget' (部门预算); readers that only knew finals wrote none
+        coalesce(nullif(trim(phase), ''), 'final') as phase
 
     from source
 
