@@ -21,7 +21,8 @@
     {%- if name == 'cells' -%}
         {'document_id': 'varchar', 'statement': 'varchar', 'row_index': 'integer', 'row_label': 'varchar',
          'parent_label': 'varchar', 'code': 'varchar', 'column_header': 'varchar', 'amount_text': 'varchar',
-         'amount': 'decimal(18, 2)', 'unit': 'varchar', 'source_line': 'integer', 'page': 'integer'}
+         'amount': 'decimal(18, 2)', 'unit': 'varchar', 'source_line': 'integer', 'page': 'integer',
+         'measure': 'varchar', 'flags': 'varchar'}
     {%- elif name == 'narrative' -%}
         {'document_id': 'varchar', 'topic': 'varchar', 'amount': 'varchar', 'base': 'varchar',
          'change': 'varchar', 'rate': 'varchar', 'source_line': 'integer', 'page': 'integer'}

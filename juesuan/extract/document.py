@@ -7,8 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
-YEAR = re.compile(r"(20\d{2})\s*年度")
-DEPARTMENT_LINE = re.compile(r"^\s*(?:部门|单位名称|编制单位)\s*[:：]\s*(\S.*?)\s*$")
+YEAR = re.compile(r"(20\d{2})\s*年(?:度|[^，。,\d]{0,8}(?:决算|预算))")
+DEPARTMENT_LINE = re.compile(
+    r"^\s*(?:部门|部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门)\s*[:：]\s*(\S.*?)\s*(?:单位\s*[:：].*)?$")
 TITLE_FORMS = (
     re.compile(r"(20\d{2})\s*年度\s*(\S+?)\s*部门\s*决算"),
     re.compile(r"^\s*(\S+?)\s*(20\d{2})\s*年度\s*部门\s*决算"),

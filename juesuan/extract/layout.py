@@ -123,13 +123,17 @@ class TableBuilder:
     _seen_labels: dict[int, set[str]] = field(default_factory=dict)
     _parents: dict[int, str] = field(default_factory=dict)
 
-    def set_header(self, header_rows: list[GridRow]) -> None:
+    def set_header(self, header_rows: list[GridRow], text_columns: set[int] = frozenset()) -> None:
+        """Columns from the header; `text_columns` are columns a reader saw hold only words
+        (names), which are labels whatever their header says."""
         self.header_signature = header_text(header_rows)
         self.columns = []
         half = 0
         amount_seen = False
         for index, path in enumerate(header_paths(header_rows)):
             role = self.vocabulary.header_role(self.statement, path)
+            if index in text_columns and (role is None or role.role == "amount"):
+                role = HeaderRole("label", "")
             if role and role.role in LABEL_ROLES and amount_seen:
                 half, amount_seen = half + 1, False
             if role and role.role == "amount":
@@ -186,6 +190,7 @@ class TableBuilder:
                 document_id=self.document_id, statement=self.statement, row_index=self.row_count,
                 row_label=label, parent_label=parent, code=code, column_header=column.path,
                 amount_text=text, amount=amount, unit=self.unit, source_line=row.line, page=row.page,
+                measure=column.role.measure if column.role else "",
             ))
 
     def _parent_of(self, half: int, label: str) -> str:

@@ -5,13 +5,14 @@ from dataclasses import dataclass, field, asdict
 
 CELL_COLUMNS = [
     "document_id", "statement", "row_index", "row_label", "parent_label", "code",
-    "column_header", "amount_text", "amount", "unit", "source_line", "page",
+    "column_header", "amount_text", "amount", "unit", "source_line", "page", "measure", "flags",
 ]
 NARRATIVE_COLUMNS = ["document_id", "topic", "amount", "base", "change", "rate", "source_line", "page"]
 DOCUMENT_COLUMNS = [
     "document_id", "source_file", "sha256", "reader", "department_name",
     "fiscal_year", "unit", "statements_found", "phase",
 ]
+PHASES = ("final", "budget")  # 决算 | 预算: the kind of document, read from its title
 
 
 class ExtractionError(Exception):
@@ -39,6 +40,8 @@ class RawCell:
     unit: str
     source_line: int
     page: int | None = None
+    measure: str = ""  # canonical measure the reader placed the column under (header_synonyms)
+    flags: str = ""    # space-separated marks, e.g. `malformed_code` (a code kept as printed)
 
     def as_row(self) -> dict:
         row = asdict(self)
@@ -56,7 +59,7 @@ class DocumentMeta:
     fiscal_year: int
     unit: str
     statements_found: str = ""
-    phase: str = "final"  # 'final' (决算) or 'budget' (预算): the kind the document says it is
+    phase: str = "final"  # final (部门决算) | budget (部门预算)
 
     def as_row(self) -> dict:
         return asdict(self)

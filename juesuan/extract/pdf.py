@@ -33,12 +33,13 @@ import pypdfium2.raw as pdfium_c
 from .document import document_id_for, find_department, find_fiscal_year, find_unit, sha256_of, unit_of
 from .layout import AMOUNT, CODE, GridRow, TableBuilder, assemble_document, header_text, is_column_number_row
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
+from .textgrid import has_figure, is_note, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
 MIN_RULE_LENGTH = 4.0  # shorter marks (corner dots) are not rules
 SNAP = 2.5             # ruling lines closer than this (pt) are the same boundary
-COVER_TITLE = re.compile(r"^(\S+?)(20\d{2})年度?部门决算")
+COVER_TITLE = re.compile(r"^(\S+?)(20\d{2})年度?(部门|单位)?(决算|预算)")
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -79,6 +80,10 @@ class Table:
     header: list[GridRow] = field(default_factory=list)
     data: list[GridRow] = field(default_factory=list)
     first_data: int = 0  # index in `data` of the first band holding figures
+    text_columns: set[int] = field(default_factory=set)  # columns seen to hold only words (unruled)
+    header_words: list = field(default_factory=list)  # unruled: header lines as placed words
+    body_words: list = field(default_factory=list)  # unruled: body lines as placed words
+    first_line: int = 1
 
 
 # ---------------------------------------------------------------- page content
@@ -93,12 +98,17 @@ def _page_chars(textpage) -> list[Char]:
     box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
     origin = (ctypes.byref(x), ctypes.byref(y))
     get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    loose = pdfium_c.FS_RECTF()
     chars = []
     for index, char in enumerate(text):
         if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
             continue
         get_origin(raw, index, *origin)
         size = get_size(raw, index) or (top.value - bottom.value)
+        # Some producers (WPS) print with a huge font size under a shrinking matrix: the
+        # reported size is then unscaled; the loose box's height is the size on the page.
+        if pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(loose)) and loose.top > loose.bottom:
+            size = min(size, loose.top - loose.bottom)
         chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
     return chars
 
@@ -321,6 +331,97 @@ def _page_table(content: PageContent) -> Table | None:
     return table
 
 
+# ---------------------------------------------------------------- unruled tables
+
+ABOVE_TABLE = re.compile(r"单位\s*[:：]|编制(单位|部门)|部门名称|单位名称|^公开\d+表$")
+
+
+def _page_tables(content: PageContent, vocabulary: Vocabulary) -> list[Table]:
+    """The tables of a page: by its ruling lines where it has a grid, else by word positions."""
+    if not content.chars:
+        return []
+    if _has_grid(content.hrules, content.vrules):
+        table = _page_table(content)
+        return [table] if table else []
+    lines = [words_of(line) for line in _text_lines(content.chars)]
+    texts = ["".join(w.text for w in line) for line in lines]
+    starts = _title_lines(texts, vocabulary)
+    tables = []
+    bounds = starts + [len(lines)]
+    if not starts or starts[0] > 0:  # lines before the first title: a table continued from the last page
+        table = _unruled_table(content.number, lines[:bounds[0]], texts[:bounds[0]], False, vocabulary)
+        if table:
+            tables.append(table)
+    for start, end in zip(starts, bounds[1:]):
+        table = _unruled_table(content.number, lines[start:end], texts[start:end], True, vocabulary, offset=start)
+        if table:
+            tables.append(table)
+    return tables
+
+
+def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
+    """Lines that start a table: a title on one line, or split over two (收入支出决算总 / 表)."""
+    starts = []
+    for index, text in enumerate(texts):
+        if vocabulary.statement_for_title(text):
+            starts.append(index)
+        elif index + 1 < len(texts) and vocabulary.statement_for_title(text + texts[index + 1]):
+            starts.append(index)
+    return [s for i, s in enumerate(starts) if not i or s != starts[i - 1] + 1 or not vocabulary.statement_for_title(texts[s])]
+
+
+def _names_a_measure(header: list, title: str, vocabulary: Vocabulary) -> bool:
+    """An empty table (no figures printed, e.g. T9 with its note) is still a table when its
+    header names a measure of the statement its title names."""
+    statement = vocabulary.statement_for_title(title)
+    words = "/".join(w.text for line in header for w in line)
+    return bool(statement and header) and any(
+        (role := vocabulary.header_role(statement, part)) is not None and role.role == "amount"
+        for part in words.split("/"))
+
+
+def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocabulary: Vocabulary,
+                   offset: int = 0) -> Table | None:
+    first_figure = next((i for i, line in enumerate(lines) if has_figure(line) and not ABOVE_TABLE.search(texts[i])), None)
+    end = next((i for i, line in enumerate(lines) if is_note(line)), len(lines))
+    if first_figure is not None and first_figure >= end:
+        first_figure = None
+    if not titled and (first_figure is None or not _tabular(lines[first_figure:end])):
+        return None
+    above = [texts[0]] if titled else []
+    header: list = []
+    for index in range(1 if titled else 0, first_figure if first_figure is not None else end):
+        if ABOVE_TABLE.search(texts[index]) or (titled and index == 1 and _continues_title(texts, index)):
+            above.append(texts[index])
+        else:
+            header.append(lines[index])
+    body = _without_page_number(lines[first_figure:end]) if first_figure is not None else []
+    if not body and not _names_a_measure(header, texts[0], vocabulary):
+        return None  # a title in a list of contents, not a table
+    header_rows, rows, text_columns = table_rows(header, body, page, offset + 1)
+    table = Table(page, above, header_rows, rows, 0, text_columns, header)
+    table.body_words = body
+    table.first_line = offset + 1
+    return table
+
+
+def _continues_title(texts: list[str], index: int) -> bool:
+    return len(texts[index]) <= 2  # the last character(s) of a title split over two lines
+
+
+def _tabular(body: list) -> bool:
+    """An untitled run of lines is a table's continuation when most of its lines hold figures."""
+    figures = sum(1 for line in body if has_figure(line))
+    return figures >= 2 and figures * 2 >= len(body)
+
+
+def _without_page_number(body: list) -> list:
+    """A lone small number on the last line is the page number, not a figure."""
+    if body and len(body[-1]) == 1 and body[-1][0].text.isdigit() and len(body[-1][0].text) <= 3:
+        return body[:-1]
+    return body
+
+
 # ---------------------------------------------------------------- document
 
 def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> ExtractedDocument:
@@ -337,9 +438,8 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             textpage = page.get_textpage()
             hrules, vrules = _page_rules(page)
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
-            if content.has_text and _has_grid(hrules, vrules):
+            if content.has_text:
                 content.chars = _page_chars(textpage)
-            elif content.has_text:
                 content.text = textpage.get_text_range()
             pages.append(content)
             textpage.close()
@@ -348,15 +448,24 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         pdf.close()
     if not any(p.has_text for p in pages):
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
-    tables = [_page_table(content) if content.chars else None for content in pages]
-    page_lines = [table.above if table else content.text.splitlines() for content, table in zip(pages, tables)]
-    meta = _document_meta(path, page_lines)
+    page_tables = [_page_tables(content, vocabulary) for content in pages]
+    for content, tables in zip(pages, page_tables):
+        if tables:
+            content.text = ""  # a table page is no prose
+    page_lines = [[line for table in tables for line in table.above] if tables else content.text.splitlines()
+                  for content, tables in zip(pages, page_tables)]
+    meta = _document_meta(path, page_lines, vocabulary)
     assembler = _Assembler(vocabulary, meta, source)
-    for content, table in zip(pages, tables):
-        assembler.feed(content, table)
+    for content, tables in zip(pages, page_tables):
+        if not tables:
+            assembler.feed(content, None)
+        for table in tables:
+            assembler.feed(content, table)
     assembler.close()
     if not assembler.finished:
         raise ExtractionError(source, None, "no 部门决算 statement (T1…T9) found: not a departmental final account")
+    if not any(builder.cells for builder in assembler.finished):
+        raise ExtractionError(source, None, "the tables hold no figures: a blank template, not a department's account")
     prose = [(number, page, line) for page, content in enumerate(pages, start=1)
              if content.text for number, line in enumerate(content.text.splitlines(), start=1)]
     return assemble_document(meta, assembler.finished, assembler.warnings, prose)
@@ -369,7 +478,7 @@ def department_from_cover(lines: list[str]) -> str | None:
     return match.group(1) if match else None
 
 
-def _document_meta(path: Path, page_lines: list[list[str]]) -> DocumentMeta:
+def _document_meta(path: Path, page_lines: list[list[str]], vocabulary: Vocabulary) -> DocumentMeta:
     """Department: the cover page's title (table headers may name another body, e.g. the
     city bureau above a district one); else the 部门： line or title anywhere in the text."""
     source = str(path)
@@ -383,6 +492,7 @@ def _document_meta(path: Path, page_lines: list[list[str]]) -> DocumentMeta:
     return DocumentMeta(
         document_id=document_id_for(path), source_file=path.name, sha256=sha256_of(path),
         reader="pdf", department_name=department, fiscal_year=year, unit=find_unit(lines),
+        phase=vocabulary.phase_of("".join(page_lines[0] if page_lines else []) + "".join(lines[:200])) or "final",
     )
 
 
@@ -394,21 +504,40 @@ class _Assembler:
         self.current: TableBuilder | None = None
         self.finished: list[TableBuilder] = []
         self.warnings: list[str] = []
+        self.header_words: list = []
+
+    def _title_statement(self, above: list[str]) -> str | None:
+        joined = ["".join(above[i:i + 2]) for i in range(len(above))]
+        return next((s for s in map(self.vocabulary.statement_for_title, list(above) + joined) if s), None)
 
     def feed(self, content: PageContent, table: Table | None) -> None:
         if table is None:
             if content.has_text:
                 self.close()
             return
-        statement = next((s for s in map(self.vocabulary.statement_for_title, table.above) if s), None)
+        statement = self._title_statement(table.above)
+        if not statement and table.header:  # a title drawn inside the grid's top band
+            statement = self._title_statement([c for c in table.header[0].cells if c])
+            if statement:
+                table.above = table.above + [c for r in table.header for c in r.cells if unit_of(c)]
         unit = next((u for u in map(unit_of, table.above) if u), None)
         if statement:
             self.close()
             self.current = TableBuilder(statement, self.vocabulary, self.meta.document_id, unit or self.meta.unit)
             if not table.header:
                 raise ExtractionError(self.source, None, f"table {statement} has no header row", page=content.number)
-            self.current.set_header(table.header)
+            self.current.set_header(table.header, table.text_columns)
+            self.header_words = table.header_words
             rows = table.data[table.first_data:]
+        elif self.current is not None and table.body_words:  # unruled page continuing a table
+            if table.header_words:
+                self.current.set_header(table.header, table.text_columns)
+                self.header_words = table.header_words
+            else:  # header not repeated: the last one, placed over this page's columns
+                header, rows, text_columns = table_rows(self.header_words, table.body_words, content.number, table.first_line)
+                self.current.set_header(header, text_columns)
+                table.data = rows
+            rows = table.data
         elif self.current is not None:
             rows = table.data
             repeated = table.header and header_text(table.header) == self.current.header_signature

@@ -26,10 +26,10 @@ def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> Extr
     if not tables.finished:
         raise ExtractionError(source, len(lines), "no 部门决算 statement (T1…T9) found: not a departmental final account")
     prose = [(number, None, line) for number, line in enumerate(lines, start=1)]
-    return assemble_document(_document_meta(path, lines), tables.finished, tables.warnings, prose)
+    return assemble_document(_document_meta(path, lines, vocabulary), tables.finished, tables.warnings, prose)
 
 
-def _document_meta(path: Path, lines: list[str]) -> DocumentMeta:
+def _document_meta(path: Path, lines: list[str], vocabulary: Vocabulary) -> DocumentMeta:
     source = str(path)
     department = find_department(lines)
     year = find_fiscal_year(lines)
@@ -39,6 +39,7 @@ def _document_meta(path: Path, lines: list[str]) -> DocumentMeta:
     return DocumentMeta(
         document_id=document_id_for(path), source_file=path.name, sha256=sha256_of(path),
         reader="text", department_name=department, fiscal_year=year, unit=find_unit(lines),
+        phase=vocabulary.phase_of("".join(lines[:200])) or "final",
     )
 
 

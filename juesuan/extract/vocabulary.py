@@ -30,8 +30,47 @@ def strip_ordinal(label: str) -> str:
 
 @dataclass(frozen=True)
 class HeaderRole:
-    role: str  # label | code | line_no | amount
+    role: str  # label | code | code_part | line_no | amount
     measure: str
+
+
+@dataclass(frozen=True)
+class HeaderPattern:
+    """A row of header_synonyms: the words a column's header path must hold.
+
+    `word` must appear in one part of the path (a reader joins a name wrapped inside one
+    header cell before it gets here); `=word` must be a whole part; `==word` must be the whole path; `!word`
+    must not appear anywhere (a budget-only pattern is no reading of a 决算数 column).
+    """
+    statement: str
+    words: tuple[str, ...]
+    role: HeaderRole
+
+    def placement(self, parts: list[str]) -> tuple | None:
+        """How well the pattern fits: (words, depth of the matched parts, length); None if not."""
+        if len(self.words) == 1 and self.words[0].startswith("=="):
+            return (1, len(parts), len(self.words[0])) if "/".join(parts) == self.words[0][2:] else None
+        if any(w[1:] in "".join(parts) for w in self.words if w.startswith("!")):
+            return None
+        words = [w for w in self.words if not w.startswith("!")]
+        depth = 0
+        for word in words:
+            found = _deepest_part(word, parts)
+            if found is None:
+                return None
+            depth += found
+        return (len(words), depth, sum(len(w) for w in words))
+
+
+def _deepest_part(word: str, parts: list[str]) -> int | None:
+    exact = word.startswith("=")
+    word = word.lstrip("=")
+    for index in range(len(parts) - 1, -1, -1):
+        if exact and parts[index] == word:
+            return index + 1
+        if not exact and word in parts[index]:
+            return index + 1
+    return None
 
 
 @dataclass(frozen=True)
@@ -40,12 +79,28 @@ class Vocabulary:
     header_signatures: list[tuple[str, tuple[str, ...]]]
     statement_names: dict[str, str]
     unlabelled_rows: dict[str, str]
-    headers: dict[tuple[str, str], HeaderRole]
+    headers: tuple[HeaderPattern, ...]
+    qualifiers: tuple[str, ...] = ()  # words printed before a title ("部门", "预算单位")
+    phases: tuple[tuple[str, str], ...] = ()  # (words, phase): 部门决算 -> final, 部门预算 -> budget
 
     def statement_for_title(self, line: str) -> str | None:
+        """The statement a title line names; a year and a qualifier before it are allowed
+        ("2025年预算单位财务收支预算总表", "公开01表 收支预算总表")."""
         text = normalize(strip_ordinal(line.lstrip("-• ").strip()))
-        text = re.sub(r"^表\d+", "", text)
-        return self.titles.get(text)
+        text = _TITLE_PREFIX.sub("", text)
+        text = strip_ordinal(text)
+        if text in self.titles:
+            return self.titles[text]
+        for qualifier in self.qualifiers:
+            if text.startswith(qualifier) and text[len(qualifier):] in self.titles:
+                return self.titles[text[len(qualifier):]]
+        return None
+
+    def phase_of(self, text: str) -> str | None:
+        """final or budget, from the first kind word (部门决算, 单位预算 …) in the text."""
+        compact = normalize(text)
+        found = [(compact.find(words), phase) for words, phase in self.phases if words in compact]
+        return min(found)[1] if found else None
 
     def statement_for_header(self, header_text: str) -> str | None:
         """The statement whose signature words all appear in a header, most specific first."""
@@ -59,14 +114,30 @@ class Vocabulary:
         return matches[0][1]
 
     def header_role(self, statement: str, path: str) -> HeaderRole | None:
-        """Role of a column, by its header path: most specific statement entry, then generic."""
+        """Role and measure of a column, by the words of its header path.
+
+        The pattern with more words wins; then the one matched deeper in the header (the leaf
+        cell names the column; group cells above it are shared by its neighbours); then the
+        statement's own patterns over generic ones; then the longer words.
+        """
         parts = [p for p in normalize(path).split("/") if p]
-        for scope in (statement, "*"):
-            for start in range(len(parts)):
-                role = self.headers.get((scope, "/".join(parts[start:])))
-                if role:
-                    return role
-        return None
+        if not parts:
+            return None
+        best, best_key = None, None
+        for pattern in self.headers:
+            if pattern.statement not in (statement, "*"):
+                continue
+            placement = pattern.placement(parts)
+            if placement is None:
+                continue
+            words, depth, length = placement
+            key = (words, depth, pattern.statement == statement, length)
+            if best_key is None or key > best_key:
+                best, best_key = pattern.role, key
+        return best
+
+
+_TITLE_PREFIX = re.compile(r"^(公开\d+表|表\d+)?(20\d{2}年度?)?")
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -81,7 +152,15 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
     signatures: list[tuple[str, tuple[str, ...]]] = []
     names: dict[str, str] = {}
     unlabelled: dict[str, str] = {}
+    qualifiers: list[str] = []
+    phases: list[tuple[str, str]] = []
     for row in _read_csv(base / "statement_titles.csv"):
+        if row["kind"] == "qualifier":
+            qualifiers.append(normalize(row["pattern"]))
+            continue
+        if row["kind"] == "phase":
+            phases.append((normalize(row["pattern"]), row["statement_name"]))
+            continue
         names.setdefault(row["statement"], row["statement_name"])
         if row.get("unlabelled_row"):
             unlabelled[row["statement"]] = row["unlabelled_row"]
@@ -89,8 +168,10 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             titles[normalize(row["pattern"])] = row["statement"]
         else:
             signatures.append((row["statement"], tuple(normalize(w) for w in row["pattern"].split("+"))))
-    headers = {
-        (row["statement"], normalize(row["header"])): HeaderRole(row["role"], row["measure"])
+    headers = tuple(
+        HeaderPattern(row["statement"], tuple(normalize(w) for w in row["header"].split("+")),
+                      HeaderRole(row["role"], row["measure"]))
         for row in _read_csv(base / "header_synonyms.csv")
-    }
-    return Vocabulary(titles, signatures, names, unlabelled, headers)
+    )
+    qualifiers.sort(key=len, reverse=True)
+    return Vocabulary(titles, signatures, names, unlabelled, headers, tuple(qualifiers), tuple(phases))

@@ -1,23 +1,17 @@
 {{ incremental_by_document() }}
 
--- Each raw cell gets its canonical measure, its row key and its amount in 万元, exact: a 元
--- figure keeps every printed 分 (1 分 = 0.000001 万元, so DECIMAL(24, 6) holds it), and its
--- rounding: half a unit of the last digit its table prints, in 万元 (a 元 table printed in
--- whole 元 is rounded to 0.5 元, a 万元 table to 0.005 万元), which sets identity tolerances.
--- A header matches a synonym exactly or by its trailing path parts ("收入/项目" ends in
--- "项目"); the statement's own synonyms win over generic ones, longer matches over shorter.
+-- Each raw cell gets its row key and its amount in 万元, exact: a 元 figure keeps every
+-- printed 分 (1 分 = 0.000001 万元, so DECIMAL(24, 6) holds it), and its rounding: half a unit
+-- of the last digit its table prints, in 万元 (a 元 table printed in whole 元 is rounded to
+-- 0.5 元, a 万元 table to 0.005 万元), which sets identity tolerances. Its canonical measure is
+-- the reader's: the reader places every column by the words of its header (header_synonyms)
+-- and refuses a document with a figure it cannot place.
 
 with
 
 cells as (
 
     select * from {{ ref('stg_raw__cells') }}
-
-),
-
-synonyms as (
-
-    select * from {{ ref('stg_vocabulary__header_synonyms') }}
 
 ),
 
@@ -37,25 +31,9 @@ documents as (
 
 matched as (
 
-    select
-        cells.*,
-        synonyms.role,
-        synonyms.measure
+    select cells.*
     from cells
     inner join to_process on cells.document_key = to_process.document_key
-    left join synonyms
-        on
-            synonyms.statement in (cells.statement, '*')
-            and (
-                cells.column_header = synonyms.header
-                or cells.column_header like '%/' || synonyms.header
-            )
-    qualify row_number() over (
-        partition by
-            cells.document_key, cells.statement, cells.row_index, cells.source_line, cells.page,
-            cells.column_header, cells.row_label, cells.code
-        order by (synonyms.statement = '*'), length(synonyms.header) desc
-    ) = 1
 
 ),
 
@@ -69,7 +47,6 @@ keyed as (
         matched.parent_label,
         matched.code,
         matched.column_header,
-        matched.role,
         matched.measure,
         matched.amount_text,
         matched.printed_amount,

@@ -23,7 +23,9 @@ renamed as (
         cast(amount as decimal(18, 2)) as printed_amount,
         unit,
         source_line,
-        page
+        page,
+        nullif(trim(measure), '') as measure,
+        coalesce(flags, '') as flags
 
     from source
 

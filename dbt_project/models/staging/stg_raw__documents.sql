@@ -17,7 +17,6 @@ renamed as (
         reader,
         unit as printed_unit,
         statements_found,
-        -- 'final' (部门决算) or 'budget' (部门预算); readers that only knew finals wrote none
         coalesce(nullif(trim(phase), ''), 'final') as phase
 
     from source
