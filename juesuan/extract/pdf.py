@@ -405,6 +405,23 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
     return table
 
 
+def _drop_title_bands(table: Table, vocabulary: Vocabulary) -> None:
+    """Top bands of a grid that hold only the title (and 编制单位/单位 after it) move above it."""
+    while table.header:
+        texts = {c for c in table.header[0].cells if c}
+        if len(texts) != 1:
+            return
+        text = texts.pop()
+        cut = ABOVE_TABLE.search(text)
+        title = text[:cut.start()] if cut and cut.start() else text
+        if not vocabulary.statement_for_title(title) and not ABOVE_TABLE.search(text):
+            return
+        table.above += [title, text[len(title):]] if title != text else [text]
+        table.header.pop(0)
+        table.data.pop(0)
+        table.first_data -= 1
+
+
 def _continues_title(texts: list[str], index: int) -> bool:
     return len(texts[index]) <= 2  # the last character(s) of a title split over two lines
 
@@ -516,10 +533,9 @@ class _Assembler:
                 self.close()
             return
         statement = self._title_statement(table.above)
-        if not statement and table.header:  # a title drawn inside the grid's top band
-            statement = self._title_statement([c for c in table.header[0].cells if c])
-            if statement:
-                table.above = table.above + [c for r in table.header for c in r.cells if unit_of(c)]
+        if not statement and table.header:  # a title drawn inside the grid's top bands
+            _drop_title_bands(table, self.vocabulary)
+            statement = self._title_statement(table.above)
         unit = next((u for u in map(unit_of, table.above) if u), None)
         if statement:
             self.close()

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from statistics import median
 
 from .layout import AMOUNT, CODE, NOT_PRINTED, GridRow
 
 WORD_GAP = 0.9        # a gap wider than this × font size separates two words
 CODE_GLUED = re.compile(r"^(\d{3}(?:\d{2}){0,2})([\u4e00-\u9fff].*)$")  # "310资本性支出"
+CJK_START = re.compile(r"[\u4e00-\u9fff一二三四五六七八九十]")
 NOTE = re.compile(r"^(注|说明)\s*[:：]|^注\d")
 
 
@@ -49,12 +49,22 @@ def is_figure_word(text: str) -> bool:
     return bool(AMOUNT.match(compact) or CODE.match(compact) or compact in NOT_PRINTED - {""})
 
 
+def _boundary(previous, char) -> bool:
+    """Two words meet here: a wide gap, or a figure followed after a small gap by a name
+    (cells printed one space apart: `171,915,169 一、一般公共服务支出`)."""
+    gap = char.x0 - previous.x1
+    size = max(char.size, previous.size)
+    if gap > WORD_GAP * size:
+        return True
+    return gap > 0.2 * size and previous.text in "0123456789" and bool(CJK_START.match(char.text))
+
+
 def words_of(line) -> list[Word]:
     """A printed line (chars left to right) cut into words at gaps wider than a character."""
     words: list[Word] = []
     current: list = []
     for char in line:
-        if current and char.x0 - current[-1].x1 > WORD_GAP * max(char.size, current[-1].size):
+        if current and _boundary(current[-1], char):
             words.extend(_word(current))
             current = []
         current.append(char)
@@ -135,12 +145,34 @@ def _text_neighbour(word: Word, columns: list[_Column]) -> int:
     return min(texts, key=lambda i: abs((columns[i].x0 + columns[i].x1) / 2 - word.cx))
 
 
+def _group_spans(header_lines: list[list[Word]]) -> dict[int, tuple[float, float]]:
+    """Each header word's reach: its own extent, widened over the words printed under it
+    whose middle is nearest to it in its line (a group cell like 收入 over 项目 | 决算数)."""
+    spans = {id(w): (w.x0, w.x1) for line in header_lines for w in line}
+    for upper in header_lines:
+        for lower in header_lines:
+            if not lower or not upper or lower[0].base >= upper[0].base:
+                continue
+            for child in lower:
+                parent = min(upper, key=lambda w: _distance(w, child.cx))
+                if _distance(parent, child.cx) <= 3 * parent.size:
+                    x0, x1 = spans[id(parent)]
+                    spans[id(parent)] = (min(x0, child.x0), max(x1, child.x1))
+    return spans
+
+
+def _distance(word: Word, x: float) -> float:
+    return 0.0 if word.x0 <= x <= word.x1 else min(abs(word.x0 - x), abs(word.x1 - x))
+
+
 def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list[str]:
     """One header text per column: its header words top to bottom, '/' between cells."""
     placed: list[tuple[float, tuple[int, ...], Word]] = []
+    spans = _group_spans(header_lines)
     for line in header_lines:
         for word in line:
-            placed.append((-word.base, tuple(_place(word, columns)), word))
+            x0, x1 = spans[id(word)]
+            placed.append((-word.base, tuple(_place(Word(word.text, x0, x1, word.base, word.size), columns)), word))
     placed.sort(key=lambda p: (p[0], p[2].x0))
     paths: list[list[str]] = [[] for _ in columns]
     last_span: list[tuple[int, ...] | None] = [None] * len(columns)
@@ -157,21 +189,35 @@ def header_cells(header_lines: list[list[Word]], columns: list[_Column]) -> list
     return ["/".join(parts) for parts in paths]
 
 
+def _wrap_distance(lines: list[list[Word]]) -> float:
+    """How close a text line must be to a figure line to be a piece of its wrapped name.
+
+    Lines of one cell sit closer than rows do. When the smallest line spacing is well below
+    the usual row spacing (upper quartile), lines that close are pieces of one cell; when all
+    spacings are alike (no wrapped names), no line is a piece of another.
+    """
+    bases = [line[0].base for line in lines]
+    gaps = sorted(a - b for a, b in zip(bases, bases[1:]) if a - b > 0)
+    if len(gaps) < 2:
+        return 0.0
+    usual = gaps[(3 * len(gaps)) // 4]
+    smallest = gaps[0]
+    return smallest * 1.25 if smallest < 0.6 * usual else 0.0
+
+
 def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_line: int) -> list[GridRow]:
     """Rows of a table body: figure lines, with wrapped name pieces joined into their cell."""
     figure_lines = [i for i, line in enumerate(lines) if has_figure(line)]
     if not figure_lines:
         return []
-    bases = [lines[i][0].base for i in figure_lines]
-    gaps = [a - b for a, b in zip(bases, bases[1:]) if a - b > 0]
-    pitch = median(gaps) if gaps else lines[figure_lines[0]][0].size * 2
+    wrap = _wrap_distance(lines)
     owner: dict[int, int] = {}
     for i, line in enumerate(lines):
         if i in figure_lines:
             owner[i] = i
             continue
         nearest = min(figure_lines, key=lambda j: abs(lines[j][0].base - line[0].base))
-        if abs(lines[nearest][0].base - line[0].base) < pitch / 2:
+        if abs(lines[nearest][0].base - line[0].base) <= wrap:
             owner[i] = nearest
         else:
             owner[i] = i
@@ -196,6 +242,9 @@ def table_rows(header_lines: list[list[Word]], body: list[list[Word]], page: int
     left = min(w.x0 for w in all_words) - 1
     right = max(w.x1 for w in all_words) + 1
     columns = _columns(_figure_columns(body), left, right)
+    if body:  # the space between two figure columns is a column only where names are printed
+        used = {_cell_of(w, columns) for line in body for w in line}
+        columns = [c for i, c in enumerate(columns) if c.figures or i in used]
     header = [GridRow(header_cells(header_lines, columns), first_line, page)] if header_lines else []
     rows = data_rows(body, columns, page, first_line + len(header_lines))
     text_columns = {i for i, c in enumerate(columns) if not c.figures}
