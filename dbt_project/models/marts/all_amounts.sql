@@ -46,6 +46,19 @@ facts as (
         source_line,
         page
     from {{ ref('fct_three_public_expenses') }}
+    union all
+    -- tables only a budget prints (财政拨款支出预算表, 机关运行经费, 政府采购 …: ids of their own
+    -- in statement_titles) have no fact of the nine; their published cells are here
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        amount,
+        source_line,
+        page
+    from {{ ref('int_cells__published') }}
+    where statement not in ('T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9')
 
 ),
 

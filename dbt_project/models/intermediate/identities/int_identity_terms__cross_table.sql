@@ -325,8 +325,9 @@ basic_terms as (
     -- a 人员经费合计 and a 公用经费合计 row; the parts are the terms, a total beside them is not
     qualify not (
         measure = 'economic_amount'
-        and count(*) filter (where measure in ('personnel_amount', 'public_amount'))
-            over (partition by document_key, row_key) > 0
+        and count(*) filter (
+            where measure in ('personnel_amount', 'public_amount')
+        ) over (partition by document_key, row_key) > 0
     )
 
 ),
