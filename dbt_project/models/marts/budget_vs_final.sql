@@ -5,7 +5,9 @@
 -- A budget amount has one of three sources, each a CTE below, so a new one is one more union:
 --   budget_document              the department's 部门预算 of that year (phase 'budget')
 --   final_document_budget_column a column the final itself prints as 预算数 (T9's 预算数)
---   final_document_narrative     the final's narrative: "年初预算为 X" (amount − change vs budget)
+--   final_document_narrative     the final's narrative: "比年初预算数增加 X" (amount − change vs
+--                                budget) and, with var narrative_item_budgets, each 项's 年初预算
+--                                from marts.fct_narrative_facts (the narrative-facts branch)
 -- The final amount comes from the department's 部门决算 of that year. Documents meet by the
 -- conformed department key (int_documents__conformed) and fiscal year. Only published (or
 -- accepted) documents' cells take part.
@@ -133,6 +135,68 @@ budget_from_narrative as (
 
 ),
 
+{% if var('narrative_item_budgets', false) %}
+-- "…项目年初预算为 X 万元，支出决算为 Y 万元": each 项's budget as the narrative-facts mart states
+-- it (topic item_budget, measure budget_amount), placed on the final's 一般公共预算 table (T5)
+-- by its code when printed, else by the path of its 类/款/项 names as that table prints them
+item_names as (
+
+    select distinct
+        cells.document_key,
+        cells.code,
+        {{ normalize_label('cells.row_label') }} as subject_name
+    from cells
+    where cells.statement = 'T5' and cells.code is not null
+
+),
+
+item_paths as (
+
+    select
+        items.document_key,
+        items.code,
+        array_to_string(
+            list(ancestors.subject_name order by length(ancestors.code)), '/'
+        ) as name_path
+    from item_names as items
+    inner join item_names as ancestors
+        on
+            items.document_key = ancestors.document_key
+            and starts_with(items.code, ancestors.code)
+    group by items.document_key, items.code
+
+),
+
+budget_from_narrative_items as (
+
+    select
+        documents.department_key,
+        documents.fiscal_year,
+        'T5' as statement,
+        coalesce(item_paths.code, {{ normalize_label('facts.item') }}) as row_key,
+        item_paths.code,
+        'total_expenditure' as measure,
+        cast(facts.value as decimal(24, 6)) as amount,
+        facts.document_key,
+        'final_document_narrative' as amount_source
+    from {{ ref('fct_narrative_facts') }} as facts
+    inner join documents on facts.document_key = documents.document_key
+    left join item_paths
+        on
+            facts.document_key = item_paths.document_key
+            and (
+                facts.item = item_paths.code
+                or {{ normalize_label('facts.item') }} = item_paths.name_path
+            )
+    where
+        facts.topic = 'item_budget'
+        and facts.measure = 'budget_amount'
+        and documents.phase = 'final'
+        and (item_paths.code is not null or {{ normalize_label('facts.item') }} = '合计')
+
+),
+{% endif %}
+
 budget_side as (
 
     select * from budget_from_budget_document
@@ -141,6 +205,10 @@ budget_side as (
     union all
     -- a narrative sentence repeated in two sections states one budget, not two
     select distinct * from budget_from_narrative
+    {% if var('narrative_item_budgets', false) -%}
+    union all
+    select distinct * from budget_from_narrative_items
+    {%- endif %}
 
 ),
 
