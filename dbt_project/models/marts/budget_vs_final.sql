@@ -139,62 +139,76 @@ budget_from_narrative as (
 -- "…项目年初预算为 X 万元，支出决算为 Y 万元": each 项's budget as the narrative-facts mart states
 -- it (topic item_budget, measure budget_amount), placed on the final's 一般公共预算 table (T5)
 -- by its code when printed, else by the path of its 类/款/项 names as that table prints them
-item_names as (
+    item_names as (
 
-    select distinct
-        cells.document_key,
-        cells.code,
-        {{ normalize_label('cells.row_label') }} as subject_name
-    from cells
-    where cells.statement = 'T5' and cells.code is not null
+        select distinct
+            cells.document_key,
+            cells.code,
+            {{ normalize_label('cells.row_label') }} as subject_name
+        from cells
+        where cells.statement = 'T5' and cells.code is not null
 
-),
+    ),
 
-item_paths as (
+    item_paths as (
 
-    select
-        items.document_key,
-        items.code,
-        array_to_string(
-            list(ancestors.subject_name order by length(ancestors.code)), '/'
-        ) as name_path
-    from item_names as items
-    inner join item_names as ancestors
-        on
-            items.document_key = ancestors.document_key
-            and starts_with(items.code, ancestors.code)
-    group by items.document_key, items.code
+        select
+            items.document_key,
+            items.code,
+            array_to_string(
+                list(ancestors.subject_name order by length(ancestors.code)), '/'
+            ) as name_path,
+            -- the 类 and the subject's own name: a 款 printed under another name still meets its 项
+            any_value(ancestors.subject_name) filter (where length(ancestors.code) = 3) as class_name,
+            any_value(items.subject_name) as subject_name
+        from item_names as items
+        inner join item_names as ancestors
+            on
+                items.document_key = ancestors.document_key
+                and starts_with(items.code, ancestors.code)
+        group by items.document_key, items.code
 
-),
+    ),
 
-budget_from_narrative_items as (
+    budget_from_narrative_items as (
 
-    select
-        documents.department_key,
-        documents.fiscal_year,
-        'T5' as statement,
-        coalesce(item_paths.code, {{ normalize_label('facts.item') }}) as row_key,
-        item_paths.code,
-        'total_expenditure' as measure,
-        cast(facts.value as decimal(24, 6)) as amount,
-        facts.document_key,
-        'final_document_narrative' as amount_source
-    from {{ ref('fct_narrative_facts') }} as facts
-    inner join documents on facts.document_key = documents.document_key
-    left join item_paths
-        on
-            facts.document_key = item_paths.document_key
-            and (
-                facts.item = item_paths.code
-                or {{ normalize_label('facts.item') }} = item_paths.name_path
-            )
-    where
-        facts.topic = 'item_budget'
-        and facts.measure = 'budget_amount'
-        and documents.phase = 'final'
-        and (item_paths.code is not null or {{ normalize_label('facts.item') }} = '合计')
+        select
+            documents.department_key,
+            documents.fiscal_year,
+            'T5' as statement,
+            coalesce(item_paths.code, {{ normalize_label('facts.item') }}) as row_key,
+            item_paths.code,
+            'total_expenditure' as measure,
+            cast(facts.value as decimal(24, 6)) as amount,
+            facts.document_key,
+            'final_document_narrative' as amount_source
+        from {{ ref('fct_narrative_facts') }} as facts
+        inner join documents on facts.document_key = documents.document_key
+        left join item_paths
+            on
+                facts.document_key = item_paths.document_key
+                and (
+                    facts.item = item_paths.code
+                    or {{ normalize_label('facts.item') }} = item_paths.name_path
+                    or (
+                        split_part({{ normalize_label('facts.item') }}, '/', 1) = item_paths.class_name
+                        and regexp_extract({{ normalize_label('facts.item') }}, '[^/]+$') = item_paths.subject_name
+                        and length(item_paths.code) = 7
+                    )
+                )
+        where
+            facts.topic = 'item_budget'
+            and facts.measure = 'budget_amount'
+            and documents.phase = 'final'
+            and (item_paths.code is not null or {{ normalize_label('facts.item') }} = '合计')
+        -- the code, then the whole name path, then the 类 and 项 names; a name shared by two 项 of
+        -- one 类 places the figure nowhere rather than on a guess
+        qualify
+            count(*) over (partition by facts.document_key, facts.item, facts.source_line) = 1
+            or facts.item = item_paths.code
+            or {{ normalize_label('facts.item') }} = item_paths.name_path
 
-),
+    ),
 {% endif %}
 
 budget_side as (
@@ -206,8 +220,8 @@ budget_side as (
     -- a narrative sentence repeated in two sections states one budget, not two
     select distinct * from budget_from_narrative
     {% if var('narrative_item_budgets', false) -%}
-    union all
-    select distinct * from budget_from_narrative_items
+        union all
+        select distinct * from budget_from_narrative_items
     {%- endif %}
 
 ),

@@ -111,7 +111,8 @@ select
     unioned.row_key,
     unioned.measure,
     unioned.amount,
-    case when unioned.amount is not null then rounding.rounding end as rounding
+    -- a printed figure whose table's rounding is unknown here counts as printed to 0.01 万元
+    case when unioned.amount is not null then coalesce(rounding.rounding, 0.005) end as rounding
 from unioned
 inner join to_process
     on
