@@ -4,7 +4,7 @@ dbt computes every identity of DOMAIN.md (marts.identity_results) and holds back
 a document that fails one (the gate holds on every path, `dbt build` by hand included). These
 suites are the release check of a build: one suite per identity family verifies that no
 document in the fact marts fails an identity of that family, that every status follows the
-rounding rule (|difference| <= (printed terms - 1) x 0.005), and that no flat fudge factor
+rounding rule (|difference| <= the rounding of the printed terms), and that no flat fudge factor
 crept into a tolerance. A build whose suites fail is not published.
 
 The suites live as files in expectations/ (a file-backed GX context, committed); `define_suites`
@@ -59,11 +59,15 @@ def _context(warehouse: Path, root: Path = GX_ROOT):
 def family_expectations(family: str) -> list:
     import great_expectations as gx
 
-    printed = "printed_terms"
+    # each printed term brings half a unit of its table's last digit (identity_cells.rounding, in 万元)
+    cells = ("from marts.identity_cells c where c.document_key = r.document_key "
+             "and c.identity_key = r.identity_key and c.amount is not null")
+    rounding = f"(select coalesce(sum(c.rounding), 0) {cells})"
+    largest = f"(select coalesce(max(c.rounding), 0) {cells})"
     if family == "cross_table":
-        terms, counted = "(printed terms on both sides)", printed
+        terms, counted = "the rounding of every printed term on both sides", rounding
     else:
-        terms, counted = "(printed terms - 1)", f"greatest({printed} - 1, 0)"
+        terms, counted = "the rounding of every printed term but the largest", f"{rounding} - {largest}"
     published = ("select document_key from marts.all_amounts "
                  "where document_key not in (select document_key from marts.dim_document where status = 'accepted')")
     return [
@@ -82,11 +86,11 @@ def family_expectations(family: str) -> list:
         ),
         gx.expectations.UnexpectedRowsExpectation(
             # a narrative rate's tolerance follows from its printed precision instead (no terms)
-            description=f"Every {family} tolerance is {terms} x 0.005, no flat fudge factor",
+            description=f"Every {family} tolerance is {terms}, no flat fudge factor",
             unexpected_rows_query=(
-                "select document_key, identity, tolerance from {batch} "
-                f"where family = '{family}' and status <> 'not applicable' and printed_terms is not null and tolerance <> "
-                f"{counted} * 0.005"),
+                "select r.document_key, r.identity, r.tolerance from {batch} as r "
+                f"where r.family = '{family}' and r.status <> 'not applicable' and r.printed_terms is not null "
+                f"and r.tolerance <> {counted}"),
         ),
     ]
 

@@ -13,7 +13,7 @@ MART_TABLES = {
     "all_amounts", "dim_department", "dim_document", "dim_economic_subject", "dim_fiscal_year",
     "dim_functional_subject", "dim_measure", "document_warnings", "fct_economic_amounts",
     "fct_functional_amounts", "fct_summary_lines", "fct_three_public_expenses", "identity_results",
-    "suspect_cells", "identity_cells", "subject_name_variants", "fct_narrative_facts",
+    "suspect_cells", "identity_cells", "subject_name_variants", "fct_narrative_facts", "budget_vs_final",
 }
 
 
@@ -39,8 +39,9 @@ def test_every_mart_amount_is_the_printed_one(shared_build, qingyuan):
 
 
 def test_amounts_are_exact_decimals(shared_build):
+    # 万元 with six decimals: a 元 figure keeps every printed 分 (1 分 = 0.000001 万元)
     types = {r[0] for r in query(shared_build.warehouse, "select distinct typeof(amount) from marts.all_amounts")}
-    assert types == {"DECIMAL(18,2)"}
+    assert types == {"DECIMAL(24,6)"}
 
 
 def test_facts_answer_questions(shared_build):

@@ -1,7 +1,10 @@
 {{ incremental_by_document() }}
 
--- Each raw cell gets its row key and its amount in 万元. Its canonical measure is the
--- reader's: the reader places every column by the words of its header (header_synonyms)
+-- Each raw cell gets its row key and its amount in 万元, exact: a 元 figure keeps every
+-- printed 分 (1 分 = 0.000001 万元, so DECIMAL(24, 6) holds it), and its rounding: half a unit
+-- of the last digit its table prints, in 万元 (a 元 table printed in whole 元 is rounded to
+-- 0.5 元, a 万元 table to 0.005 万元), which sets identity tolerances. Its canonical measure is
+-- the reader's: the reader places every column by the words of its header (header_synonyms)
 -- and refuses a document with a figure it cannot place.
 
 with
@@ -66,10 +69,20 @@ keyed as (
         ) as row_key,
         cast(
             case matched.unit
-                when '元' then round(matched.printed_amount / 10000, 2)
+                when '元' then cast(matched.printed_amount as decimal(24, 6)) * 0.0001
                 else matched.printed_amount
-            end as decimal(18, 2)
-        ) as amount
+            end as decimal(24, 6)
+        ) as amount,
+        cast(
+            case
+                when bool_or(matched.amount_text like '%.%') over (
+                    partition by matched.document_key, matched.statement, matched.unit
+                ) then 0.005
+                else 0.5
+            end
+            * case matched.unit when '元' then 0.0001 else 1 end
+            as decimal(24, 8)
+        ) as rounding
     from matched
     inner join documents on matched.document_key = documents.document_key
 

@@ -22,14 +22,17 @@ gate as (
 
     select * from {{ ref('int_document_status') }}
 
+),
+
+conformed as (
+
+    select * from {{ ref('int_documents__conformed') }}
+
 )
 
 select
     documents.document_key,
-    case
-        when documents.department_name is not null
-            then md5({{ normalize_label('documents.department_name') }})
-    end as department_key,
+    case when documents.department_name is not null then conformed.department_key end as department_key,
     documents.department_name,
     documents.fiscal_year,
     documents.phase,
@@ -56,3 +59,4 @@ select
 from documents
 left join cell_counts on documents.document_key = cell_counts.document_key
 left join gate on documents.document_key = gate.document_key
+inner join conformed on documents.document_key = conformed.document_key

@@ -42,6 +42,7 @@ select
     terms.row_key,
     terms.measure,
     terms.amount,
+    terms.rounding,
     cells.source_line,
     cells.page
 from terms

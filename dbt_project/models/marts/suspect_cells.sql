@@ -120,7 +120,7 @@ select
     best_per_cell.row_key,
     best_per_cell.measure,
     best_per_cell.amount as printed_amount,
-    cast(best_per_cell.amount + best_per_cell.correction as decimal(18, 2)) as balancing_amount,
+    cast(best_per_cell.amount + best_per_cell.correction as decimal(24, 6)) as balancing_amount,
     cast(best_per_cell.identities_fixed as integer) as identities_fixed,
     cast(best_per_cell.identities_broken as integer) as identities_broken,
     printed_at.source_line,

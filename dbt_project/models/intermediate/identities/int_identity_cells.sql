@@ -49,6 +49,7 @@ shaped as (
         cells.code,
         cells.measure,
         cells.amount,
+        cells.rounding,
         cells.parent_label,
         case
             when cells.statement not in ('T1', 'T4') then null

@@ -1,8 +1,10 @@
 {{ incremental_by_document() }}
 
 -- One row per identity instance per document: left, right, difference, the rounding tolerance
--- (n printed terms summed into a printed total may differ from it by n × 0.005 万元; across
--- tables, every printed term of both sides counts) and status.
+-- and status. Each printed term brings half a unit of its table's last digit (0.005 万元 for a
+-- 万元 table, 0.00005 万元 for a table in whole 元): n parts summed into a printed total may
+-- differ from it by the parts' rounding (n × 0.005 in one 万元 table); across tables, every
+-- printed term of both sides counts, so a 元 table and a 万元 table each bring their own.
 -- An identity whose tables the document lacks, or whose lines it does not print, is reported
 -- once as not applicable.
 
@@ -62,8 +64,13 @@ evaluated as (
         sum(case when side = 'left' then sign * coalesce(amount, 0) else 0 end) as left_value,
         sum(case when side = 'right' then sign * coalesce(amount, 0) else 0 end) as right_value,
         count(amount) as printed_terms,
+        coalesce(sum(rounding), 0) as rounding_all_terms,
+        coalesce(max(rounding), 0) as rounding_largest_term,
         list(
-            { 'statement': statement, 'row_key': row_key, 'measure': measure, 'side': side, 'amount': amount }
+            {
+                'statement': statement, 'row_key': row_key, 'measure': measure, 'side': side, 'amount': amount,
+                'rounding': rounding
+            }
             order by side, statement, row_key, measure
         ) as cells
     from terms
@@ -76,14 +83,14 @@ judged as (
     select
         *,
         left_value - right_value as difference,
-        -- within a table, a printed total of n printed parts may differ from their sum by
-        -- n x 0.005; across tables both sides are printed totals, each carrying its own
-        -- rounding, so every printed term on either side counts
+        -- within a table, a printed total of n printed parts may differ from their sum by the
+        -- parts' rounding (all terms but one: n x 0.005 in a 万元 table); across tables both
+        -- sides are printed totals, each carrying its own rounding, so every term counts
         cast(
             case
-                when family = 'cross_table' then printed_terms
-                else greatest(printed_terms - 1, 0)
-            end * 0.005 as decimal(18, 3)
+                when family = 'cross_table' then rounding_all_terms
+                else rounding_all_terms - rounding_largest_term
+            end as decimal(24, 8)
         ) as tolerance
     from evaluated
 
@@ -105,7 +112,7 @@ narrative_rates as (
         || case narrative.base when 'budget' then 'vs budget' else 'vs prior year' end
         || ', narrative line ' || narrative.source_line || '): 叙述增减率 = 增减额 ÷ 基数' as identity,
         cast(narrative.rate_text as decimal(18, 4)) as left_value,
-        100 * narrative.change_amount / (narrative.amount - narrative.change_amount) as right_value,
+        round(100 * narrative.change_amount / (narrative.amount - narrative.change_amount), 2) as right_value,
         narrative.rate_rounding + 100 * (
             narrative.change_rounding / abs(narrative.amount - narrative.change_amount)
             + abs(narrative.change_amount) * (narrative.amount_rounding + narrative.change_rounding)
@@ -143,7 +150,7 @@ all_judged as (
         left_value,
         right_value,
         left_value - right_value,
-        cast(tolerance as decimal(18, 3)),
+        cast(cast(tolerance as decimal(18, 3)) as decimal(24, 8)),
         null
     from narrative_rates
     union all
@@ -210,12 +217,12 @@ select
     identity_template,
     identity_key,
     identity,
-    cast(left_value as decimal(18, 2)) as left_value,
-    cast(right_value as decimal(18, 2)) as right_value,
-    cast(difference as decimal(18, 2)) as difference,
+    cast(left_value as decimal(24, 6)) as left_value,
+    cast(right_value as decimal(24, 6)) as right_value,
+    cast(difference as decimal(24, 6)) as difference,
     tolerance,
-    -- judged on the stored (rounded) figures, so the status can be re-checked from the table
-    case when abs(cast(difference as decimal(18, 2))) <= tolerance then 'passed' else 'failed' end as status,
+    -- judged on the stored figures, so the status can be re-checked from the table
+    case when abs(cast(difference as decimal(24, 6))) <= tolerance then 'passed' else 'failed' end as status,
     null as reason,
     cells
 from all_judged

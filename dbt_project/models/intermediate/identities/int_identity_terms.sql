@@ -1,6 +1,8 @@
 {{ incremental_by_document() }}
 
--- Every term of every evaluated identity instance: which cell, on which side, with which sign.
+-- Every term of every evaluated identity instance: which cell, on which side, with which sign,
+-- and how far rounding may have moved its printed figure (in 万元; a narrative figure by its
+-- printed digits).
 
 with
 
@@ -66,6 +68,40 @@ catalog as (
 
     select * from {{ ref('stg_vocabulary__identity_catalog') }}
 
+),
+
+cell_rounding as (
+
+    select
+        document_key,
+        statement,
+        row_key,
+        measure,
+        max(rounding) as rounding
+    from {{ ref('int_identity_cells') }}
+    group by document_key, statement, row_key, measure
+
+),
+
+narrative_rounding as (
+
+    select
+        document_key,
+        'narrative' as statement,
+        topic as row_key,
+        'amount' as measure,
+        max(amount_rounding) as rounding
+    from {{ ref('stg_raw__narrative') }}
+    group by document_key, topic
+
+),
+
+rounding as (
+
+    select * from cell_rounding
+    union all
+    select * from narrative_rounding
+
 )
 
 select
@@ -82,10 +118,18 @@ select
     unioned.statement,
     unioned.row_key,
     unioned.measure,
-    unioned.amount
+    unioned.amount,
+    -- a printed figure whose table's rounding is unknown here counts as printed to 0.01 万元
+    case when unioned.amount is not null then coalesce(rounding.rounding, 0.005) end as rounding
 from unioned
 inner join to_process
     on
         unioned.document_key = to_process.document_key
         and unioned.document_sha256 = to_process.document_sha256
 inner join catalog on unioned.identity_template = catalog.identity_template
+left join rounding
+    on
+        unioned.document_key = rounding.document_key
+        and unioned.statement = rounding.statement
+        and unioned.row_key = rounding.row_key
+        and unioned.measure = rounding.measure

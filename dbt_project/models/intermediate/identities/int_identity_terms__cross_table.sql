@@ -321,6 +321,14 @@ basic_terms as (
         'T5'
     from cells
     where statement = 'T6' and code is null
+    -- like with like: a budget prints one 合计 row with 合计 | 人员经费 | 公用经费 columns, a final
+    -- a 人员经费合计 and a 公用经费合计 row; the parts are the terms, a total beside them is not
+    qualify not (
+        measure = 'economic_amount'
+        and count(*) filter (
+            where measure in ('personnel_amount', 'public_amount')
+        ) over (partition by document_key, row_key) > 0
+    )
 
 ),
 

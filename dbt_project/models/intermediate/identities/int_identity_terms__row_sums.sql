@@ -25,19 +25,48 @@ rules as (
 
 ),
 
+-- a rule applies to a table that prints at least one of its part columns somewhere: a final's
+-- T1 has one 决算数 column per side, a budget's T1 splits its expenditure into 人员经费 |
+-- 公用经费 | 项目支出; a blank part on one row is still a term (zero)
+columns_printed as (
+
+    select distinct
+        document_key,
+        statement,
+        measure
+    from cells
+
+),
+
+applicable_rules as (
+
+    select distinct
+        columns_printed.document_key,
+        rules.identity_template,
+        rules.statement,
+        rules.total_measure
+    from rules
+    inner join columns_printed
+        on
+            rules.statement = columns_printed.statement
+            and rules.part_measure = columns_printed.measure
+
+),
+
 instances as (
 
     select distinct
         cells.document_key,
-        rules.identity_template,
+        applicable_rules.identity_template,
         cells.statement,
         cells.row_key,
-        rules.total_measure
+        applicable_rules.total_measure
     from cells
-    inner join rules
+    inner join applicable_rules
         on
-            cells.statement = rules.statement
-            and cells.measure = rules.total_measure
+            cells.document_key = applicable_rules.document_key
+            and cells.statement = applicable_rules.statement
+            and cells.measure = applicable_rules.total_measure
 
 ),
 

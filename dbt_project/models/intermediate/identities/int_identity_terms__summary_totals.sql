@@ -1,7 +1,9 @@
 {{ incremental_by_document() }}
 
 -- Totals of the summary tables T1 and T4, by the roles of their printed lines
--- (stg_vocabulary__summary_lines). Identities marked per column hold in each T4 fund column.
+-- (stg_vocabulary__summary_lines). The terms of each identity are data
+-- (stg_vocabulary__summary_identity_terms); identities marked per column hold in each column
+-- (T4's fund columns, a budget T1's 合计 / 基本 / 项目 columns).
 
 with
 
@@ -22,37 +24,19 @@ lines as (
 
 specs as (
 
-    select * from (
-        values
-        ('T1 本年收入合计 = Σ 收入行', 'left', '收入', 'current_total', null, 1, false),
-        ('T1 本年收入合计 = Σ 收入行', 'right', '收入', 'income_line', null, 1, false),
-        ('T1 本年支出合计 = Σ 类行', 'left', '支出', 'current_total', null, 1, false),
-        ('T1 本年支出合计 = Σ 类行', 'right', '支出', 'class_line', null, 1, false),
-        ('T1 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余', 'left', '收入', 'grand_total', null, 1, false),
-        ('T1 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余', 'right', '收入', 'current_total', null, 1, false),
-        ('T1 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余', 'right', '收入', 'non_fiscal_balance_used', null, 1, false),
-        ('T1 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余', 'right', '收入', 'opening_balance', null, 1, false),
-        ('T1 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余', 'left', '支出', 'grand_total', null, 1, false),
-        ('T1 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余', 'right', '支出', 'current_total', null, 1, false),
-        ('T1 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余', 'right', '支出', 'balance_allocation', null, 1, false),
-        ('T1 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余', 'right', '支出', 'closing_balance', null, 1, false),
-        ('T1 收入总计 = 支出总计', 'left', '收入', 'grand_total', null, 1, false),
-        ('T1 收入总计 = 支出总计', 'right', '支出', 'grand_total', null, 1, false),
-        ('T4 本年收入合计 = Σ 财政拨款收入行', 'left', '收入', 'current_total', null, 1, false),
-        ('T4 本年收入合计 = Σ 财政拨款收入行', 'right', '收入', 'appropriation_line', null, 1, false),
-        ('T4 本年支出合计 = Σ 类行', 'left', '支出', 'current_total', null, 1, true),
-        ('T4 本年支出合计 = Σ 类行', 'right', '支出', 'class_line', null, 1, true),
-        ('T4 年初结转和结余 = Σ 分项', 'left', '收入', 'opening_balance', null, 1, false),
-        ('T4 年初结转和结余 = Σ 分项', 'right', '收入', 'opening_sub_line', null, 1, false),
-        ('T4 收入总计 = 本年收入合计 + 年初结转和结余', 'left', '收入', 'grand_total', null, 1, false),
-        ('T4 收入总计 = 本年收入合计 + 年初结转和结余', 'right', '收入', 'current_total', null, 1, false),
-        ('T4 收入总计 = 本年收入合计 + 年初结转和结余', 'right', '收入', 'opening_balance', null, 1, false),
-        ('T4 支出总计 = 本年支出合计 + 年末结转和结余', 'left', '支出', 'grand_total', null, 1, true),
-        ('T4 支出总计 = 本年支出合计 + 年末结转和结余', 'right', '支出', 'current_total', null, 1, true),
-        ('T4 支出总计 = 本年支出合计 + 年末结转和结余', 'right', '支出', 'closing_balance', null, 1, true),
-        ('T4 收入总计 = 支出总计', 'left', '收入', 'grand_total', null, 1, false),
-        ('T4 收入总计 = 支出总计', 'right', '支出', 'grand_total', 'expenditure_total', 1, false)
-    ) as spec (identity_template, side, line_side, line_role, only_measure, sign, per_column)  -- noqa: AL05
+    select * from {{ ref('stg_vocabulary__summary_identity_terms') }}
+
+),
+
+required_terms as (
+
+    -- how many distinct printed lines an identity needs before it can be judged
+    select
+        identity_template,
+        count(distinct side || line_side || line_role) as required_count
+    from specs
+    where required and side in ('left', 'right')
+    group by identity_template
 
 ),
 
@@ -63,6 +47,9 @@ terms as (
         specs.identity_template,
         specs.side,
         specs.sign,
+        specs.required,
+        specs.line_side,
+        specs.line_role,
         lines.statement,
         lines.row_key,
         lines.measure,
@@ -80,13 +67,22 @@ terms as (
 
 evaluable as (
 
-    -- an identity needs its printed left-hand line
-    select distinct
-        document_key,
-        identity_template,
-        column_key
+    -- an identity needs every line it requires (its left-hand line at least), and none of the
+    -- lines whose presence hands the check to another identity (side 'absent': a document
+    -- that prints 本年收入合计 is judged through it, one that does not by its lines)
+    select
+        terms.document_key,
+        terms.identity_template,
+        terms.column_key
     from terms
-    where side = 'left'
+    inner join required_terms on terms.identity_template = required_terms.identity_template
+    group by terms.document_key, terms.identity_template, terms.column_key, required_terms.required_count
+    having
+        count(distinct case
+            when terms.required and terms.side in ('left', 'right')
+                then terms.side || terms.line_side || terms.line_role
+        end) = required_terms.required_count
+        and not bool_or(terms.side = 'absent')
 
 )
 
@@ -110,3 +106,4 @@ inner join evaluable
         terms.document_key = evaluable.document_key
         and terms.identity_template = evaluable.identity_template
         and terms.column_key = evaluable.column_key
+where terms.side in ('left', 'right')
