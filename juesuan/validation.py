@@ -60,10 +60,7 @@ def family_expectations(family: str) -> list:
     import great_expectations as gx
 
     # each printed term brings half a unit of its table's last digit (identity_cells.rounding, in 万元)
-    cells = ("from marts.identity_cells c where c.document_key = r.document_key "
-             "and c.identity_key = r.identity_key and c.amount is not null")
-    rounding = f"(select coalesce(sum(c.rounding), 0) {cells})"
-    largest = f"(select coalesce(max(c.rounding), 0) {cells})"
+    rounding, largest = "printed_rounding", "largest_rounding"
     if family == "cross_table":
         terms, counted = "the rounding of every printed term on both sides", rounding
     else:
@@ -88,9 +85,11 @@ def family_expectations(family: str) -> list:
             # a narrative rate's tolerance follows from its printed precision instead (no terms)
             description=f"Every {family} tolerance is {terms}, no flat fudge factor",
             unexpected_rows_query=(
-                "select r.document_key, r.identity, r.tolerance from {batch} as r "
-                f"where r.family = '{family}' and r.status <> 'not applicable' and r.printed_terms is not null "
-                f"and r.tolerance <> {counted}"),
+                "select document_key, identity, tolerance from {batch} join ("
+                "select document_key, identity_key, sum(rounding) as printed_rounding, "
+                "max(rounding) as largest_rounding from marts.identity_cells where amount is not null "
+                "group by document_key, identity_key) as printed using (document_key, identity_key) "
+                f"where family = '{family}' and status <> 'not applicable' and tolerance <> {counted}"),
         ),
     ]
 

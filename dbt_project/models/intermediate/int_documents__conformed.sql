@@ -34,3 +34,5 @@ select
     normalised.phase
 from normalised
 left join aliases on normalised.normalised_name = aliases.printed_name
+-- an unreadable file names no department
+where normalised.department_name is not null

@@ -32,7 +32,7 @@ conformed as (
 
 select
     documents.document_key,
-    case when documents.department_name is not null then conformed.department_key end as department_key,
+    conformed.department_key,
     documents.department_name,
     documents.fiscal_year,
     documents.phase,
@@ -59,4 +59,4 @@ select
 from documents
 left join cell_counts on documents.document_key = cell_counts.document_key
 left join gate on documents.document_key = gate.document_key
-inner join conformed on documents.document_key = conformed.document_key
+left join conformed on documents.document_key = conformed.document_key
