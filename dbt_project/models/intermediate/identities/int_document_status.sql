@@ -111,7 +111,8 @@ judged as (
             when documents.held_back_reason is not null then 'held back by the reader: ' || documents.held_back_reason
             when unplaced.unplaced_cells > 0
                 then
-                    unplaced.unplaced_cells || ' cell(s) not placed (no measure for the header, or no label or code for the row), first: '
+                    unplaced.unplaced_cells
+                    || ' cell(s) not placed (no measure for the header, or no label or code for the row), first: '
                     || unplaced.first_unplaced
             when printed_twice.repeated_cells > 0
                 then
