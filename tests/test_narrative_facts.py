@@ -119,6 +119,23 @@ def test_shegongbu_is_read_from_its_page_text_across_line_and_page_breaks():
     assert {(f.page, f.source_line) for f in facts if f.topic == "机关运行经费"} == {(21, 18), (21, 19)}
 
 
+def test_shegongbu_facts_in_the_mart(shared_build):
+    """The same figures, through `juesuan build`: the reader lands the WPS PDF, the mart holds its facts."""
+    document = "putuo_shegongbu_2024_final"
+    assert query(shared_build.warehouse, "select status from marts.dim_document where document_key = ?",
+                 document) == [("published",)]
+    assert mart_facts(shared_build.warehouse, document, "机关运行经费") == {
+        ("合计", "amount"): Decimal("10.23"), ("合计", "change"): Decimal("10.23"),
+        ("合计", "rate"): Decimal("100.00")}
+    procurement = mart_facts(shared_build.warehouse, document, "政府采购")
+    assert [procurement[(item, "amount")] for item in ("合计", "货物", "工程", "服务")] == [
+        Decimal("21.07"), Decimal("21.07"), 0, 0]
+    assets = mart_facts(shared_build.warehouse, document, "国有资产")
+    assert assets[("车辆合计", "count")] == 0 and assets[("100万元以上设备", "count")] == 0
+    assert query(shared_build.warehouse, """
+        select count(*) from marts.fct_narrative_facts where document_key = ? and page is null""", document) == [(0,)]
+
+
 def test_the_shanghai_template_names_every_section_and_states_no_figure():
     """shanghai_template_2024_final.pdf: XXX placeholders, so nothing is read and every section is
     reported; with the placeholders filled in, every section Shanghai asks for is read."""
