@@ -129,3 +129,41 @@ def test_pdf_reader_reads_every_cell_of_every_layout(template, tmp_path, name):
     score = measure_layout(template, LAYOUTS[name], tmp_path, DOCUMENTS_PER_LAYOUT, SEED, keep_failures=8)
     assert score.truth == DOCUMENTS_PER_LAYOUT * 1185
     assert score.perfect, f"{name}: {score.exact}/{score.truth} exact; " + "; ".join(score.failures)
+
+
+def _closing_row_page(template, tmp_path) -> Path:
+    """Zoo document 0 of `broken_norepeat_unruled`: T6's closing row (人员经费合计 27,142.33 |
+    公用经费合计 2,211.00) alone on page 27, no header repeated, no ruling lines."""
+    layout = LAYOUTS["broken_norepeat_unruled"]
+    path = tmp_path / "closing_row.pdf"
+    render_pdf(build_document(template, layout, SEED, 0), layout, path)
+    assert "人员经费合计" in _page_texts(path)[26] and "栏次" not in _page_texts(path)[26]
+    return path
+
+
+def test_closing_row_alone_on_an_unruled_page_continues_its_table(template, tmp_path):
+    extracted = extract_document(_closing_row_page(template, tmp_path))
+    closing = {(c.row_label, c.amount, c.page) for c in extracted.cells if c.statement == "T6" and "合计" in c.row_label}
+    assert closing == {("人员经费合计", "27142.33", 27), ("公用经费合计", "2211.00", 27)}
+    assert {c.measure for c in extracted.cells if c.page == 27} == {"personnel_amount", "public_amount"}
+    assert not extracted.meta.held_back
+
+
+def test_figures_after_a_table_that_fit_none_of_its_columns_are_reported_not_dropped(template, tmp_path, monkeypatch):
+    from juesuan.extract import pdf as pdf_reader
+    from juesuan.extract.textgrid import is_figure_word
+
+    read_table = pdf_reader._unruled_table
+
+    def moved_off_the_columns(*args, **kwargs):  # the same page, its figures printed where the table has no column
+        table = read_table(*args, **kwargs)
+        if table is not None and table.few_figures:
+            for word in (w for line in table.body_words for w in line if is_figure_word(w.text)):
+                word.x0, word.x1 = word.x0 + 1000, word.x1 + 1000
+        return table
+
+    monkeypatch.setattr(pdf_reader, "_unruled_table", moved_off_the_columns)
+    extracted = extract_document(_closing_row_page(template, tmp_path))
+    assert not [c for c in extracted.cells if c.page == 27]
+    assert any(w.startswith("page 27: figures after T6") and "could not be placed" in w for w in extracted.warnings)
+    assert extracted.meta.held_back.startswith("1 figure(s) not placed")

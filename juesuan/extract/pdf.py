@@ -34,7 +34,8 @@ from .document import document_id_for, find_department, find_fiscal_year, find_u
 from .layout import (AMOUNT, CODE, DASHES, UNPLACED, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import wrap_distance, has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
+from .textgrid import (figure_column_count, figures_align, has_figure, is_column_numbers, is_figure_word, is_note, is_prose,
+                       join_spaced, table_rows, words_of, wrap_distance)
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -85,6 +86,7 @@ class Table:
     header_words: list = field(default_factory=list)  # unruled: header lines as placed words
     body_words: list = field(default_factory=list)  # unruled: body lines as placed words
     first_line: int = 1
+    few_figures: bool = False  # untitled, too few figures to be a table by itself: continues one only if aligned
 
 
 # ---------------------------------------------------------------- page content
@@ -412,8 +414,9 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
     end = next((i for i, line in enumerate(lines) if is_note(line)), len(lines))
     if first_figure is not None and first_figure >= end:
         first_figure = None
-    if not titled and (first_figure is None or not _tabular(lines[first_figure:end])):
+    if not titled and (first_figure is None or not _figure_rows(lines[first_figure:end])):
         return None
+    few_figures = not titled and not _tabular(lines[first_figure:end])
     if first_figure is not None:
         first_figure = _first_row_start(lines, first_figure, end, 1 if titled else 0)
     above = [texts[0]] if titled else []
@@ -433,6 +436,7 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
     table = Table(page, above, header_rows, rows, 0, text_columns, header)
     table.body_words = body
     table.first_line = offset + 1
+    table.few_figures = few_figures
     return table
 
 
@@ -478,6 +482,14 @@ def _tabular(body: list) -> bool:
     prose = sum(1 for line in body if is_prose(line))
     several = max((sum(is_figure_word(w.text) for w in line) for line in body), default=0) >= 3
     return (figures >= 2 or several) and prose * 4 < len(body)
+
+
+def _figure_rows(body: list) -> bool:
+    """Lines of figures and little running text: a table's rows, maybe only one (a table's
+    closing row alone on a page), which a table continued here must be able to place."""
+    figures = sum(1 for line in _without_page_number(body) if has_figure(line))
+    prose = sum(1 for line in body if is_prose(line))
+    return figures >= 1 and prose * 4 < len(body)
 
 
 def _without_page_number(body: list) -> list:
@@ -537,6 +549,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
 
 
 FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
+PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$")
 
 
 def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> bool:
@@ -547,8 +560,8 @@ def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> boo
     if any(vocabulary.statement_for_title(a) or vocabulary.statement_for_title(a + b)
            for a, b in zip(compact, compact[1:] + [""])):
         return True
-    counts = [len(FIGURE_TOKEN.findall(line)) for line in lines]
-    return after_table and (sum(1 for n in counts if n) >= 2 or max(counts, default=0) >= 3)
+    # any line of figures after a table: it may be the table's last row alone on a page
+    return after_table and any(FIGURE_TOKEN.findall(line) and not PAGE_NUMBER.match(line) for line in lines)
 
 
 def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
@@ -659,6 +672,7 @@ class _Assembler:
         self.finished: list[TableBuilder] = []
         self.warnings: list[str] = []
         self.header_words: list = []
+        self.body_words: list = []  # unruled: the current table's rows so far (their figures give its columns)
 
     def _title_statement(self, above: list[str]) -> str | None:
         joined = ["".join(above[i:i + 2]) for i in range(len(above))]
@@ -682,18 +696,29 @@ class _Assembler:
                 raise ExtractionError(self.source, None, f"table {statement} has no header row", page=content.number)
             self.current.set_header(table.header, table.text_columns)
             self.header_words = table.header_words  # empty for a ruled table
+            self.body_words = list(table.body_words)
             rows = table.data[table.first_data:]
+        elif table.few_figures and not self._continues_aligned(table):
+            if self.current is not None:  # figures after a table that fit none of its columns: never dropped
+                self.warnings.append(f"page {content.number}: figures after {self.current.statement} fit none of"
+                                     " its columns: they could not be placed")
+                self.close()
+            return False
         elif self.current is not None and table.body_words:  # unruled page continuing a table
             if table.header_words and _repeats_header(table.header_words, self.header_words):
                 self.current.set_header(table.header, table.text_columns)
                 self.header_words = table.header_words
+                self.body_words = list(table.body_words)
             elif not self.header_words:  # continues a ruled table on an unruled page: no header to place it by
                 self.warnings.append(f"page {content.number}: {self.current.statement} continued without"
                                      " ruling lines or header: its figures could not be placed")
                 return False
             else:  # header not repeated: the last one, placed over this page's columns
                 body = table.header_words + table.body_words  # lines before the figures are rows
-                header, rows, text_columns = table_rows(self.header_words, body, content.number, table.first_line)
+                known = self._known_columns(body)
+                header, rows, text_columns = table_rows(self.header_words, body, content.number, table.first_line,
+                                                        column_lines=known)
+                self.body_words += table.body_words
                 self.current.set_header(header, text_columns)
                 table.data = rows
             rows = table.data
@@ -707,6 +732,20 @@ class _Assembler:
             return False
         self.current.add_rows([r for r in self._before_next_title(rows) if not is_column_number_row(r)])
         return True
+
+    def _continues_aligned(self, table: Table) -> bool:
+        """A page of a few figure rows continues the current unruled table when its figures
+        sit in that table's figure columns."""
+        return (self.current is not None and bool(self.header_words)
+                and figures_align(table.header_words + table.body_words, self.body_words))
+
+    def _known_columns(self, body: list) -> list | None:
+        """The table's rows so far with this page's, when this page prints fewer figure columns
+        than the table and all of its figures sit in the table's columns; else None (this
+        page's own columns)."""
+        if not self.body_words or figure_column_count(body) >= figure_column_count(self.body_words):
+            return None
+        return self.body_words + body if figures_align(body, self.body_words) else None
 
     def _before_next_title(self, rows: list[GridRow]) -> list[GridRow]:
         """Rows up to a row holding another table's title: a grid drawn over two tables of a
@@ -723,3 +762,4 @@ class _Assembler:
                 self.warnings.append(f"{self.current.statement} printed twice; both kept")
             self.finished.append(self.current)
             self.current = None
+            self.body_words = []

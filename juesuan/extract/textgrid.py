@@ -445,14 +445,17 @@ def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_
 
 
 def table_rows(header_lines: list[list[Word]], body: list[list[Word]], page: int,
-               first_line: int) -> tuple[list[GridRow], list[GridRow], set[int]]:
-    """Header (one row of paths), data rows, and the indices of text columns."""
+               first_line: int, column_lines: list[list[Word]] | None = None) -> tuple[list[GridRow], list[GridRow], set[int]]:
+    """Header (one row of paths), data rows, and the indices of text columns.
+
+    The figure columns come from `column_lines` when given (the lines of every page of the
+    table: a page printing a few rows does not show every column), else from the body."""
     all_words = [w for line in header_lines + body for w in line]
     if not all_words:
         return [], [], set()
     left = min(w.x0 for w in all_words) - 1
     right = max(w.x1 for w in all_words) + 1
-    columns = _columns(_figure_columns(body), left, right)
+    columns = _columns(_figure_columns(body if column_lines is None else column_lines), left, right)
     if body:  # the space between two figure columns is a column only where names are printed
         used = {_cell_of(w, columns) for line in body for w in line}
         columns = [c for i, c in enumerate(columns) if c.figures or i in used]
@@ -460,6 +463,18 @@ def table_rows(header_lines: list[list[Word]], body: list[list[Word]], page: int
     rows = data_rows(body, columns, page, first_line + len(header_lines))
     text_columns = {i for i, c in enumerate(columns) if not c.figures}
     return header, rows, text_columns
+
+
+def figures_align(lines: list[list[Word]], known_lines: list[list[Word]]) -> bool:
+    """Every figure of `lines` falls in a figure column of `known_lines` (a table's rows seen
+    so far): rows printed under that table's columns."""
+    spans = _figure_columns(known_lines)
+    figures = [w for line in lines for w in line if is_figure_word(w.text)]
+    return bool(figures and spans) and all(any(w.x0 < x1 and w.x1 > x0 for x0, x1 in spans) for w in figures)
+
+
+def figure_column_count(lines: list[list[Word]]) -> int:
+    return len(_figure_columns(lines))
 
 
 def is_column_numbers(words: list[Word]) -> bool:
