@@ -60,11 +60,13 @@ def family_expectations(family: str) -> list:
     import great_expectations as gx
 
     # each printed term brings half a unit of its table's last digit (identity_cells.rounding, in 万元)
-    rounding, largest = "printed_rounding", "largest_rounding"
+    rounding, largest, smallest = "printed_rounding", "largest_rounding", "smallest_rounding"
     if family == "cross_table":
         terms, counted = "the rounding of every printed term on both sides", rounding
     else:
-        terms, counted = "the rounding of every printed term but the largest", f"{rounding} - {largest}"
+        terms = ("the rounding of every printed term but the largest (every term when the terms are "
+                 "printed to different precisions)")
+        counted = f"case when {largest} <> {smallest} then {rounding} else {rounding} - {largest} end"
     published = ("select document_key from marts.all_amounts "
                  "where document_key not in (select document_key from marts.dim_document where status = 'accepted')")
     return [
@@ -87,7 +89,8 @@ def family_expectations(family: str) -> list:
             unexpected_rows_query=(
                 "select document_key, identity, tolerance from {batch} join ("
                 "select document_key, identity_key, sum(rounding) as printed_rounding, "
-                "max(rounding) as largest_rounding from marts.identity_cells where amount is not null "
+                "max(rounding) as largest_rounding, min(rounding) as smallest_rounding "
+                "from marts.identity_cells where amount is not null "
                 "group by document_key, identity_key) as printed using (document_key, identity_key) "
                 f"where family = '{family}' and status <> 'not applicable' and tolerance <> {counted}"),
         ),

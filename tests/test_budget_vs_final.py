@@ -38,7 +38,9 @@ def pairs_build(tmp_path_factory, qingyuan_path):
     """Generated budget/final pairs through `juesuan build`'s graph. The budgets are printed in the
     final template's form: once landed, each budget's record gets the phase a budget reader gives it."""
     base = tmp_path_factory.mktemp("pairs")
-    pairs = generate_pairs(qingyuan_path, base / "inbox", PAIRS, seed=5, renamed_every=0)
+    pairs = generate_pairs(qingyuan_path, base / "generated", PAIRS, seed=5, renamed_every=0)
+    copy_inbox([path for final, budget, _ in pairs for path in (final, budget)], base / "inbox")
+    pairs = [(base / "inbox" / final.name, base / "inbox" / budget.name, pair) for final, budget, pair in pairs]
     warehouse = base / "warehouse" / "juesuan.duckdb"
     zone = LandingZone(landing_dir_for(warehouse))
     land_inbox(scan_inbox([base / "inbox"]), zone, report=lambda _line: None)

@@ -66,6 +66,7 @@ evaluated as (
         count(amount) as printed_terms,
         coalesce(sum(rounding), 0) as rounding_all_terms,
         coalesce(max(rounding), 0) as rounding_largest_term,
+        coalesce(min(rounding), 0) as rounding_smallest_term,
         list(
             {
                 'statement': statement, 'row_key': row_key, 'measure': measure, 'side': side, 'amount': amount,
@@ -84,11 +85,13 @@ judged as (
         *,
         left_value - right_value as difference,
         -- within a table, a printed total of n printed parts may differ from their sum by the
-        -- parts' rounding (all terms but one: n x 0.005 in a 万元 table); across tables both
-        -- sides are printed totals, each carrying its own rounding, so every term counts
+        -- parts' rounding (all terms but one: n x 0.005 in a 万元 table, the figures sharing one
+        -- quantum); across tables, or between figures printed to different precisions (a 万元
+        -- sentence against a 元 table), each side carries its own rounding, so every term counts
         cast(
             case
-                when family = 'cross_table' then rounding_all_terms
+                when family = 'cross_table' or rounding_largest_term <> rounding_smallest_term
+                    then rounding_all_terms
                 else rounding_all_terms - rounding_largest_term
             end as decimal(24, 8)
         ) as tolerance
