@@ -34,7 +34,7 @@ from .document import document_id_for, find_department, find_fiscal_year, find_u
 from .layout import (AMOUNT, CODE, DASHES, UNPLACED, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import wrap_distance, has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
+from .textgrid import figure_columns, over_figure_columns, wrap_distance, has_figure, is_column_numbers, is_figure_word, is_note, is_prose, join_spaced, table_rows, words_of
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -379,15 +379,36 @@ def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
     return starts
 
 
+def _lift_header_cells(lines: list, texts: list[str], first_figure: int, end: int):
+    """Header cells printed on the first figure line's baseline (类 款 项 over the code
+    columns, level with the 合计 row's figures): several words over figure columns that are
+    no figures are header cells; they move to a header line of their own."""
+    spans = figure_columns(lines[first_figure:end])
+    line = lines[first_figure]
+    lifted = [w for w in line if not is_figure_word(w.text) and over_figure_columns([w], spans)]
+    if len(lifted) < 2:
+        return lines, texts, first_figure, end
+    rest = [w for w in line if w not in lifted]
+    lines = lines[:first_figure] + [lifted, rest] + lines[first_figure + 1:]
+    texts = texts[:first_figure] + ["".join(w.text for w in lifted), "".join(w.text for w in rest)] + texts[first_figure + 1:]
+    return lines, texts, first_figure + 1, end + 1
+
+
 def _first_row_start(lines: list, first_figure: int, end: int, start: int) -> int:
     """The first row's name may begin a line above its figures (a name centred over two or
     three lines): that line, close to the figures and apart from the header, is body."""
     wrap = wrap_distance(lines[first_figure:end])
+    figure_spans = figure_columns(lines[first_figure:end])
     index = first_figure
     while index - 1 > start and not has_figure(lines[index - 1]):
+        if over_figure_columns(lines[index - 1], figure_spans):
+            break  # words over the figure and code columns (类 款 项 printed just above 合计) head them
         gap_below = lines[index - 1][0].base - lines[index][0].base
         gap_above = lines[index - 2][0].base - lines[index - 1][0].base
-        if not wrap or gap_below > wrap or gap_above <= wrap:
+        size = max(w.size for w in lines[index - 1])
+        # a name's first line sits a cell's leading above its figures, the header further up
+        reach = max(wrap, min(1.5 * size, gap_above / 1.5))
+        if gap_below > reach or gap_above <= reach:
             break
         index -= 1
     return index
@@ -415,6 +436,7 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
     if not titled and (first_figure is None or not _tabular(lines[first_figure:end])):
         return None
     if first_figure is not None:
+        lines, texts, first_figure, end = _lift_header_cells(lines, texts, first_figure, end)
         first_figure = _first_row_start(lines, first_figure, end, 1 if titled else 0)
     above = [texts[0]] if titled else []
     header: list = []
