@@ -24,7 +24,7 @@ from __future__ import annotations
 import ctypes
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -72,6 +72,7 @@ class PageContent:
     vrules: list[tuple[float, float, float]]  # (x, y0, y1)
     text: str = ""  # plain text of a page without a table (prose), for the document's identity
     has_text: bool = False
+    untitled_grid: bool = False  # a ruled table under no statement title, after no table: not read
 
 
 @dataclass
@@ -186,6 +187,24 @@ def _is_figure(text: str) -> bool:
 
 # ---------------------------------------------------------------- table grid
 
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Segments of one ruling line joined where they touch (within the snap on either side):
+    Word draws a border per cell, hundreds of short segments a page."""
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a - SNAP <= out[-1][1] + SNAP:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _covers(spans, middle: float) -> bool:
+    """Whether merged, sorted segments reach `middle` (within the snap)."""
+    at = bisect_right(spans, (middle + SNAP, float("inf"))) - 1
+    return at >= 0 and spans[at][1] + SNAP >= middle
+
+
 class _Grid:
     """The ruled grid of one page's table: bands (rows) × columns, merged into cells."""
 
@@ -215,7 +234,7 @@ class _Grid:
             near = min((i for i in (at - 1, at) if 0 <= i < len(keys)), key=lambda i: abs(keys[i] - pos))
             if abs(keys[near] - pos) <= SNAP:
                 index.setdefault(ordered[near], []).append((a, b))
-        return index
+        return {key: _merged(spans) for key, spans in index.items()}
 
     def inside(self, char: Char) -> bool:
         return self.left <= char.cx <= self.right and self.bottom <= char.cy <= self.top
@@ -271,12 +290,10 @@ class _Grid:
         return index if 0 <= index < len(self.xs) - 1 else None
 
     def _has_v(self, column_boundary: int, band: int) -> bool:
-        middle = (self.ys[band] + self.ys[band + 1]) / 2
-        return any(a - SNAP <= middle <= b + SNAP for a, b in self.v_by_col.get(column_boundary, ()))
+        return _covers(self.v_by_col.get(column_boundary, ()), (self.ys[band] + self.ys[band + 1]) / 2)
 
     def _has_h(self, row_boundary: int, column: int) -> bool:
-        middle = (self.xs[column] + self.xs[column + 1]) / 2
-        return any(a - SNAP <= middle <= b + SNAP for a, b in self.h_by_row.get(row_boundary, ()))
+        return _covers(self.h_by_row.get(row_boundary, ()), (self.xs[column] + self.xs[column + 1]) / 2)
 
     def cells(self, chars: list[Char]):
         """Every cell: (first band, last band, first column, last column, text)."""
@@ -531,9 +548,14 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
             if content.has_text:
                 content.text = textpage.get_text_range()
-                after_table = bool(pages) and bool(pages[-1].chars)
-                if _has_grid(hrules, vrules) or _may_hold_table(content.text, vocabulary, after_table):
+                last = next((p for p in reversed(pages) if p.has_text), None)
+                after_table = last is not None and bool(last.chars)
+                # a ruled page neither titled as a statement nor following a table's page (绩效目标
+                # forms after the prose) would only be read to be skipped
+                if (_has_grid(hrules, vrules) and after_table) or _may_hold_table(content.text, vocabulary, after_table):
                     content.chars = _page_chars(textpage)
+                else:
+                    content.untitled_grid = _has_grid(hrules, vrules)
             pages.append(content)
             textpage.close()
             page.close()
@@ -549,7 +571,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         for content, text in zip(pages, texts):
             content.text = text
         try:
-            unruled = _read_pages(path, pages, vocabulary, use_rules=False)
+            unruled = _read_pages(path, _pages_of_unplaced(reading, pages), vocabulary, use_rules=False)
         except ExtractionError:
             unruled = None
         if unruled is not None:
@@ -559,6 +581,24 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
 
 
 FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
+
+
+WARNED_PAGE = re.compile(r"^page (\d+):")
+
+
+def _pages_of_unplaced(reading: ExtractedDocument, pages: list[PageContent]) -> list[PageContent]:
+    """The pages worth reading again by word positions: those of the statements that left a
+    figure unplaced, pages of tables the rules gave no figure or a warning names, and the page before each (a title may sit on the page before its body);
+    the other pages keep their text (the document's identity) but no table."""
+    statements = {st for st in {c.statement for c in reading.cells} if _unplaced(reading, st)}
+    wanted = {c.page for c in reading.cells if c.statement in statements and c.page}
+    if not wanted:  # a figure unplaced before any cell was read: every page
+        return pages
+    read = {c.page for c in reading.cells}
+    wanted |= {content.number for content in pages if content.chars and content.number not in read}  # a table the rules missed
+    wanted |= {int(page) for warning in reading.warnings for page in WARNED_PAGE.findall(warning)}  # a grid run into the next title
+    wanted |= {page - 1 for page in wanted}
+    return [content if content.number in wanted else replace(content, chars=[]) for content in pages]
 
 
 def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> bool:
@@ -632,6 +672,8 @@ def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, us
     meta = _document_meta(path, page_lines, vocabulary)
     assembler = _Assembler(vocabulary, meta, source)
     for content, tables in zip(pages, page_tables):
+        if content.untitled_grid:
+            assembler.warnings.append(f"page {content.number}: a table under no T1…T9 title was skipped")
         if not tables:
             assembler.feed(content, None)
         taken = [assembler.feed(content, table) for table in tables]
@@ -643,7 +685,8 @@ def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, us
     if not any(builder.cells for builder in assembler.finished):
         raise ExtractionError(source, None, "the tables hold no figures: a blank template, not a department's account")
     prose = [(number, page, line) for page, content in enumerate(pages, start=1)
-             if content.text for number, line in enumerate(content.text.splitlines(), start=1)]
+             if content.text for number, line in enumerate(content.text.splitlines(), start=1)
+             ] if use_rules else []  # the second reading, by positions, is asked for tables only
     return assemble_document(meta, assembler.finished, assembler.warnings, prose)
 
 

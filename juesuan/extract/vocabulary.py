@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 _PUNCTUATION = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ","})
@@ -86,6 +86,11 @@ class Vocabulary:
     # (statement, narrow total, wide total, the parts only the wide one adds) (measure_alternatives)
     alternatives: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
+    @cached_property
+    def title_ends(self) -> frozenset[str]:
+        """The last characters of every title (表): a line without one names no statement."""
+        return frozenset(title[-1] for title in self.titles)
+
     @property
     def header_words(self) -> frozenset[str]:
         """Every word the header patterns name (金额, 合计, 科目名称 …)."""
@@ -94,6 +99,8 @@ class Vocabulary:
     def statement_for_title(self, line: str) -> str | None:
         """The statement a title line names; a year and a qualifier before it are allowed
         ("2025年预算单位财务收支预算总表", "公开01表 收支预算总表")."""
+        if not any(title_end in line for title_end in self.title_ends):  # most lines: no title word at all
+            return None
         text = normalize(strip_ordinal(line.lstrip("-• ").strip()))
         text = _TITLE_PREFIX.sub("", text)
         text = strip_ordinal(text)
