@@ -353,7 +353,25 @@ def _page_table(content: PageContent) -> Table | None:
     table.header = [GridRow(spread[b], b + 1, content.number) for b in range(first_data)]
     table.data = [GridRow(plain[b], b + 1, content.number) for b in range(bands)]
     table.first_data = first_data
+    _drop_unit_bands(table)
     return table
+
+
+def _drop_unit_bands(table: Table) -> None:
+    """Top bands of a grid that print the 部门名称 / 单位 line (Word draws the table's frame
+    around it, the name wrapped over two bands) move above it: no header cell is printed
+    there, only a line ABOVE_TABLE names and the end of a name cut at its cell."""
+    while table.header:
+        texts = list(dict.fromkeys(c for c in table.header[0].cells if c))
+        if not texts or not any(ABOVE_TABLE.search(t) for t in texts) or not all(
+                ABOVE_TABLE.search(t) or len(t) <= 2 for t in texts):
+            return
+        for text in texts:  # a title printed in the same cell before 编制单位 stays a line of its own
+            cut = ABOVE_TABLE.search(text)
+            table.above += [text[:cut.start()], text[cut.start():]] if cut and cut.start() else [text]
+        table.header.pop(0)
+        table.data.pop(0)
+        table.first_data -= 1
 
 
 # ---------------------------------------------------------------- unruled tables
