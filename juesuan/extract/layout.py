@@ -158,37 +158,8 @@ class TableBuilder:
             self.columns.append(Column(index, path, role, half))
 
     def add_rows(self, rows: list[GridRow]) -> None:
-        for row in self._names_joined_to_figures(rows):
-            self.add_row(row)
-
-    def _names_joined_to_figures(self, rows: list[GridRow]) -> list[GridRow]:
-        """A row's name and its figures printed on two baselines, each boxed on its own (Word
-        draws a border per cell: 302 商品和服务支出 above its 3,580.05): a row of figures
-        with no name or code, after a row of a name and no figure (blank rows between), is
-        that row."""
-        labels = {c.index for c in self.columns if c.role and c.role.role in LABEL_ROLES}
-        figures = {c.index for c in self.columns if not (c.role and c.role.role in LABEL_ROLES + ("line_no",))}
-        if not labels:
-            return rows
-
-        def filled(row: GridRow, indices: set[int]) -> bool:
-            return any(text for i, text in enumerate(row.texts()) if i in indices)
-
-        out: list[GridRow] = []
-        named_only: int | None = None  # index in out of the last row with a name and no figure
         for row in rows:
-            if not any(row.texts()):
-                out.append(row)  # counted as before: row positions stay
-                continue
-            if named_only is not None and filled(row, figures) and not filled(row, labels):
-                above = out[named_only]
-                cells = [a or b for a, b in zip(above.texts() + [""] * len(row.cells), row.texts())]
-                out[named_only] = GridRow(cells, above.line, above.page)
-                named_only = None
-                continue
-            named_only = len(out) if filled(row, labels) and not filled(row, figures) else None
-            out.append(row)
-        return out
+            self.add_row(row)
 
     def add_row(self, row: GridRow) -> None:
         if not self.columns:

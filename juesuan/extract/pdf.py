@@ -348,6 +348,7 @@ def _page_table(content: PageContent) -> Table | None:
         for row in range(band, last_band + 1):  # header cells fill every slot they span
             for column in range(first, last + 1):
                 spread[row][column] = text
+    _join_name_and_figure_bands(plain, {(band, first): last_band for band, last_band, first, _, _ in cells})
     first_data = next((b for b in range(bands) if any(_is_figure(t) for t in plain[b])), bands)
     table = Table(content.number, [_line_text(line) for line in _text_lines(outside)])
     table.header = [GridRow(spread[b], b + 1, content.number) for b in range(first_data)]
@@ -355,6 +356,25 @@ def _page_table(content: PageContent) -> Table | None:
     table.first_data = first_data
     _drop_unit_bands(table)
     return table
+
+
+def _join_name_and_figure_bands(plain: list[list[str]], reach: dict[tuple[int, int], int]) -> None:
+    """A row's name and its figures boxed in cells that start in two bands (Word draws a
+    border per cell: 302 商品和服务支出's box starts a band above its 3,580.05): a band of
+    figures only, inside the band span of a band of names (and codes) above it, is that row; the
+    figures move up and their band is left blank. `reach`: (band, column) -> a cell's last band."""
+    for band, upper in enumerate(plain):
+        names = [(column, text) for column, text in enumerate(upper) if text]
+        if all(_is_figure(text) for _, text in names):  # no name (a code alone is a figure too)
+            continue
+        lowest = max(reach.get((band, column), band) for column, _ in names)
+        below = next((b for b in range(band + 1, lowest + 1) if any(plain[b])), None)
+        if below is None:
+            continue
+        lower = plain[below]
+        if all(_is_figure(t) for t in lower if t) and not any(a and b for a, b in zip(upper, lower)):
+            plain[band] = [a or b for a, b in zip(upper, lower)]
+            plain[below] = [""] * len(lower)
 
 
 def _drop_unit_bands(table: Table) -> None:
