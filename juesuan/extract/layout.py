@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .model import DocumentMeta, ExtractedDocument, RawCell
 from .vocabulary import HeaderRole, Vocabulary, normalize, strip_ordinal
@@ -136,6 +137,8 @@ class TableBuilder:
     row_count: int = 0
     _seen_labels: dict[int, set[str]] = field(default_factory=dict)
     _parents: dict[int, str] = field(default_factory=dict)
+    _keys: set[tuple[str, str, str, str]] = field(default_factory=set)  # (row, parent, code, measure) read
+    _last_row: tuple[str, str] = ("", "")
 
     def set_header(self, header_rows: list[GridRow], text_columns: set[int] = frozenset()) -> None:
         """Columns from the header; `text_columns` are columns a reader saw hold only words
@@ -225,7 +228,13 @@ class TableBuilder:
             label = self.vocabulary.unlabelled_rows.get(self.statement, "")
         if not label and not code:
             self.warnings.append(f"line {row.line}: {self.statement} figures in a row without code or name")
+        measures = [column.role.measure for column, _ in amounts if column.role and column.role.role == "amount"]
+        for measure in sorted({m for m in measures if measures.count(m) > 1}):
+            self.warnings.append(f"line {row.line}: {self.statement} two figures of one row under '{measure}':"
+                                 " one could not be placed")
         parent = self._parent_of(half, label) if not code else ""
+        parent = self._distinct_parent(label, parent, code, [c.role.measure if c.role else c.path for c, _ in amounts])
+        self._last_row = (label, parent)
         for column, text in amounts:
             amount, mark = _figure(text)
             if amount is None:
@@ -239,6 +248,21 @@ class TableBuilder:
                 amount_text=text, amount=amount, unit=self.unit, source_line=row.line, page=row.page,
                 measure=column.role.measure if column.role else "", flags=" ".join(flags + mark),
             ))
+
+    def _distinct_parent(self, label: str, parent: str, code: str, measures: list[str]) -> str:
+        """A row must be told apart from every row before it (statement, row, measure). Two rows
+        of one name under one parent (政府采购: 运行维护服务 under two 维修（护）费 of two
+        专项) take the row printed above them as their parent, else their row position."""
+        def taken(candidate: str) -> bool:
+            return any((label, candidate, code, measure) in self._keys for measure in measures)
+
+        if code or not taken(parent):
+            chosen = parent
+        else:
+            above = "/".join(part for part in self._last_row if part)
+            chosen = above if above and not taken(above) else f"{parent}#{self.row_count}"
+        self._keys.update((label, chosen, code, measure) for measure in measures)
+        return chosen
 
     def _parent_of(self, half: int, label: str) -> str:
         """A line printed twice in one half (T4's 一般公共预算财政拨款 under 年初结转) is
@@ -263,6 +287,7 @@ def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: 
     document.narrative = read_figures(meta.document_id, list(prose))
     document.facts, fact_warnings = read_facts(meta.document_id, list(prose))
     for table in tables:
+        settle_alternative_totals(table.cells, table.vocabulary)
         document.cells.extend(table.cells)
         document.warnings.extend(table.warnings)
     document.warnings.extend(warnings)
@@ -270,6 +295,36 @@ def assemble_document(meta: DocumentMeta, tables: list[TableBuilder], warnings: 
     meta.statements_found = " ".join(sorted({table.statement for table in tables}))
     meta.held_back = held_back_reason(document)
     return document
+
+
+def settle_alternative_totals(cells: list[RawCell], vocabulary: Vocabulary) -> None:
+    """A total whose header reads either way (三公 合计: of the three, or of the three with
+    会议费 and 培训费) is the one whose row identity holds with every part printed in its row."""
+    rows: dict[tuple[str, int], list[RawCell]] = {}
+    for cell in cells:
+        rows.setdefault((cell.statement, cell.row_index), []).append(cell)
+    for statement, narrow, wide, extra in vocabulary.alternatives:
+        parts = vocabulary.row_rules.get((statement, narrow), ())
+        for (row_statement, _), row in rows.items():
+            if row_statement != statement:
+                continue
+            printed = {c.measure: Decimal(c.amount) for c in row if c.measure and c.amount is not None}
+            for cell in row:
+                if cell.measure not in (narrow, wide):
+                    continue
+                holds = {
+                    narrow: _identity_holds(Decimal(cell.amount), [(m, s) for m, s in parts], printed),
+                    wide: _identity_holds(Decimal(cell.amount), [(m, s) for m, s in parts] + [(m, 1) for m in extra], printed),
+                }
+                chosen = [measure for measure, ok in holds.items() if ok]
+                if len(chosen) == 1 and chosen[0] not in printed:
+                    cell.measure = chosen[0]
+
+
+def _identity_holds(total: Decimal, parts: list[tuple[str, int]], printed: dict[str, Decimal]) -> bool:
+    if not parts or any(measure not in printed for measure, _ in parts):
+        return False
+    return sum(sign * printed[measure] for measure, sign in parts) == total
 
 
 UNPLACED = ("is not a number", "is not in header_synonyms", "could not be placed", "is malformed",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import ctypes
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -34,8 +34,8 @@ from .document import document_id_for, find_department, find_fiscal_year, find_u
 from .layout import (AMOUNT, CODE, DASHES, UNPLACED, GridRow, TableBuilder, assemble_document, header_text, held_back_reason,
                      is_column_number_row)
 from .model import DocumentMeta, ExtractedDocument, ExtractionError
-from .textgrid import (figure_column_count, figures_align, has_figure, is_column_numbers, is_figure_word, is_note, is_prose,
-                       join_spaced, table_rows, words_of, wrap_distance)
+from .textgrid import (figure_column_count, figure_columns, figures_align, has_figure, is_column_numbers, is_figure_word,
+                       is_note, is_prose, join_spaced, over_figure_columns, table_rows, words_of, wrap_distance)
 from .vocabulary import Vocabulary, load_vocabulary
 
 LINE_THICKNESS = 3.0   # a path thinner than this (pt) is a ruling line
@@ -73,6 +73,7 @@ class PageContent:
     vrules: list[tuple[float, float, float]]  # (x, y0, y1)
     text: str = ""  # plain text of a page without a table (prose), for the document's identity
     has_text: bool = False
+    untitled_grid: bool = False  # a ruled table under no statement title, after no table: not read
 
 
 @dataclass
@@ -188,6 +189,24 @@ def _is_figure(text: str) -> bool:
 
 # ---------------------------------------------------------------- table grid
 
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Segments of one ruling line joined where they touch (within the snap on either side):
+    Word draws a border per cell, hundreds of short segments a page."""
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a - SNAP <= out[-1][1] + SNAP:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _covers(spans, middle: float) -> bool:
+    """Whether merged, sorted segments reach `middle` (within the snap)."""
+    at = bisect_right(spans, (middle + SNAP, float("inf"))) - 1
+    return at >= 0 and spans[at][1] + SNAP >= middle
+
+
 class _Grid:
     """The ruled grid of one page's table: bands (rows) × columns, merged into cells."""
 
@@ -217,7 +236,7 @@ class _Grid:
             near = min((i for i in (at - 1, at) if 0 <= i < len(keys)), key=lambda i: abs(keys[i] - pos))
             if abs(keys[near] - pos) <= SNAP:
                 index.setdefault(ordered[near], []).append((a, b))
-        return index
+        return {key: _merged(spans) for key, spans in index.items()}
 
     def inside(self, char: Char) -> bool:
         return self.left <= char.cx <= self.right and self.bottom <= char.cy <= self.top
@@ -273,12 +292,10 @@ class _Grid:
         return index if 0 <= index < len(self.xs) - 1 else None
 
     def _has_v(self, column_boundary: int, band: int) -> bool:
-        middle = (self.ys[band] + self.ys[band + 1]) / 2
-        return any(a - SNAP <= middle <= b + SNAP for a, b in self.v_by_col.get(column_boundary, ()))
+        return _covers(self.v_by_col.get(column_boundary, ()), (self.ys[band] + self.ys[band + 1]) / 2)
 
     def _has_h(self, row_boundary: int, column: int) -> bool:
-        middle = (self.xs[column] + self.xs[column + 1]) / 2
-        return any(a - SNAP <= middle <= b + SNAP for a, b in self.h_by_row.get(row_boundary, ()))
+        return _covers(self.h_by_row.get(row_boundary, ()), (self.xs[column] + self.xs[column + 1]) / 2)
 
     def cells(self, chars: list[Char]):
         """Every cell: (first band, last band, first column, last column, text)."""
@@ -333,12 +350,50 @@ def _page_table(content: PageContent) -> Table | None:
         for row in range(band, last_band + 1):  # header cells fill every slot they span
             for column in range(first, last + 1):
                 spread[row][column] = text
+    _join_name_and_figure_bands(plain, {(band, first): last_band for band, last_band, first, _, _ in cells})
     first_data = next((b for b in range(bands) if any(_is_figure(t) for t in plain[b])), bands)
     table = Table(content.number, [_line_text(line) for line in _text_lines(outside)])
     table.header = [GridRow(spread[b], b + 1, content.number) for b in range(first_data)]
     table.data = [GridRow(plain[b], b + 1, content.number) for b in range(bands)]
     table.first_data = first_data
+    _drop_unit_bands(table)
     return table
+
+
+def _join_name_and_figure_bands(plain: list[list[str]], reach: dict[tuple[int, int], int]) -> None:
+    """A row's name and its figures boxed in cells that start in two bands (Word draws a
+    border per cell: 302 商品和服务支出's box starts a band above its 3,580.05): a band of
+    figures only, inside the band span of a band of names (and codes) above it, is that row; the
+    figures move up and their band is left blank. `reach`: (band, column) -> a cell's last band."""
+    for band, upper in enumerate(plain):
+        names = [(column, text) for column, text in enumerate(upper) if text]
+        if all(_is_figure(text) for _, text in names):  # no name (a code alone is a figure too)
+            continue
+        lowest = max(reach.get((band, column), band) for column, _ in names)
+        below = next((b for b in range(band + 1, lowest + 1) if any(plain[b])), None)
+        if below is None:
+            continue
+        lower = plain[below]
+        if all(_is_figure(t) for t in lower if t) and not any(a and b for a, b in zip(upper, lower)):
+            plain[band] = [a or b for a, b in zip(upper, lower)]
+            plain[below] = [""] * len(lower)
+
+
+def _drop_unit_bands(table: Table) -> None:
+    """Top bands of a grid that print the 部门名称 / 单位 line (Word draws the table's frame
+    around it, the name wrapped over two bands) move above it: no header cell is printed
+    there, only a line ABOVE_TABLE names and the end of a name cut at its cell."""
+    while table.header:
+        texts = list(dict.fromkeys(c for c in table.header[0].cells if c))
+        if not texts or not any(ABOVE_TABLE.search(t) for t in texts) or not all(
+                ABOVE_TABLE.search(t) or len(t) <= 2 for t in texts):
+            return
+        for text in texts:  # a title printed in the same cell before 编制单位 stays a line of its own
+            cut = ABOVE_TABLE.search(text)
+            table.above += [text[:cut.start()], text[cut.start():]] if cut and cut.start() else [text]
+        table.header.pop(0)
+        table.data.pop(0)
+        table.first_data -= 1
 
 
 # ---------------------------------------------------------------- unruled tables
@@ -381,15 +436,36 @@ def _title_lines(texts: list[str], vocabulary: Vocabulary) -> list[int]:
     return starts
 
 
+def _lift_header_cells(lines: list, texts: list[str], first_figure: int, end: int):
+    """Header cells printed on the first figure line's baseline (类 款 项 over the code
+    columns, level with the 合计 row's figures): several words over figure columns that are
+    no figures are header cells; they move to a header line of their own."""
+    spans = figure_columns(lines[first_figure:end])
+    line = lines[first_figure]
+    lifted = [w for w in line if not is_figure_word(w.text) and over_figure_columns([w], spans)]
+    if len(lifted) < 2:
+        return lines, texts, first_figure, end
+    rest = [w for w in line if w not in lifted]
+    lines = lines[:first_figure] + [lifted, rest] + lines[first_figure + 1:]
+    texts = texts[:first_figure] + ["".join(w.text for w in lifted), "".join(w.text for w in rest)] + texts[first_figure + 1:]
+    return lines, texts, first_figure + 1, end + 1
+
+
 def _first_row_start(lines: list, first_figure: int, end: int, start: int) -> int:
     """The first row's name may begin a line above its figures (a name centred over two or
     three lines): that line, close to the figures and apart from the header, is body."""
     wrap = wrap_distance(lines[first_figure:end])
+    figure_spans = figure_columns(lines[first_figure:end])
     index = first_figure
     while index - 1 > start and not has_figure(lines[index - 1]):
+        if over_figure_columns(lines[index - 1], figure_spans):
+            break  # words over the figure and code columns (类 款 项 printed just above 合计) head them
         gap_below = lines[index - 1][0].base - lines[index][0].base
         gap_above = lines[index - 2][0].base - lines[index - 1][0].base
-        if not wrap or gap_below > wrap or gap_above <= wrap:
+        size = max(w.size for w in lines[index - 1])
+        # a name's first line sits a cell's leading above its figures, the header further up
+        reach = max(wrap, min(1.5 * size, gap_above / 1.5))
+        if gap_below > reach or gap_above <= reach:
             break
         index -= 1
     return index
@@ -418,6 +494,7 @@ def _unruled_table(page: int, lines: list, texts: list[str], titled: bool, vocab
         return None
     few_figures = not titled and not _tabular(lines[first_figure:end])
     if first_figure is not None:
+        lines, texts, first_figure, end = _lift_header_cells(lines, texts, first_figure, end)
         first_figure = _first_row_start(lines, first_figure, end, 1 if titled else 0)
     above = [texts[0]] if titled else []
     header: list = []
@@ -521,9 +598,14 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
             if content.has_text:
                 content.text = textpage.get_text_range()
-                after_table = bool(pages) and bool(pages[-1].chars)
-                if _has_grid(hrules, vrules) or _may_hold_table(content.text, vocabulary, after_table):
+                last = next((p for p in reversed(pages) if p.has_text), None)
+                after_table = last is not None and bool(last.chars)
+                # a ruled page neither titled as a statement nor following a table's page (绩效目标
+                # forms after the prose) would only be read to be skipped
+                if (_has_grid(hrules, vrules) and after_table) or _may_hold_table(content.text, vocabulary, after_table):
                     content.chars = _page_chars(textpage)
+                else:
+                    content.untitled_grid = _has_grid(hrules, vrules)
             pages.append(content)
             textpage.close()
             page.close()
@@ -539,7 +621,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         for content, text in zip(pages, texts):
             content.text = text
         try:
-            unruled = _read_pages(path, pages, vocabulary, use_rules=False)
+            unruled = _read_pages(path, _pages_of_unplaced(reading, pages), vocabulary, use_rules=False)
         except ExtractionError:
             unruled = None
         if unruled is not None:
@@ -550,6 +632,24 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
 
 FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
 PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$")
+
+
+WARNED_PAGE = re.compile(r"^page (\d+):")
+
+
+def _pages_of_unplaced(reading: ExtractedDocument, pages: list[PageContent]) -> list[PageContent]:
+    """The pages worth reading again by word positions: those of the statements that left a
+    figure unplaced, pages of tables the rules gave no figure or a warning names, and the page before each (a title may sit on the page before its body);
+    the other pages keep their text (the document's identity) but no table."""
+    statements = {st for st in {c.statement for c in reading.cells} if _unplaced(reading, st)}
+    wanted = {c.page for c in reading.cells if c.statement in statements and c.page}
+    if not wanted:  # a figure unplaced before any cell was read: every page
+        return pages
+    read = {c.page for c in reading.cells}
+    wanted |= {content.number for content in pages if content.chars and content.number not in read}  # a table the rules missed
+    wanted |= {int(page) for warning in reading.warnings for page in WARNED_PAGE.findall(warning)}  # a grid run into the next title
+    wanted |= {page - 1 for page in wanted}
+    return [content if content.number in wanted else replace(content, chars=[]) for content in pages]
 
 
 def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> bool:
@@ -623,6 +723,8 @@ def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, us
     meta = _document_meta(path, page_lines, vocabulary)
     assembler = _Assembler(vocabulary, meta, source)
     for content, tables in zip(pages, page_tables):
+        if content.untitled_grid:
+            assembler.warnings.append(f"page {content.number}: a table under no T1…T9 title was skipped")
         if not tables:
             assembler.feed(content, None)
         taken = [assembler.feed(content, table) for table in tables]
@@ -634,7 +736,8 @@ def _read_pages(path: Path, pages: list[PageContent], vocabulary: Vocabulary, us
     if not any(builder.cells for builder in assembler.finished):
         raise ExtractionError(source, None, "the tables hold no figures: a blank template, not a department's account")
     prose = [(number, page, line) for page, content in enumerate(pages, start=1)
-             if content.text for number, line in enumerate(content.text.splitlines(), start=1)]
+             if content.text for number, line in enumerate(content.text.splitlines(), start=1)
+             ] if use_rules else []  # the second reading, by positions, is asked for tables only
     return assemble_document(meta, assembler.finished, assembler.warnings, prose)
 
 

@@ -111,7 +111,7 @@ class _Column:
     figures: bool  # a figure column (else the text between two figure columns)
 
 
-def _figure_columns(rows: list[list[Word]]) -> list[tuple[float, float]]:
+def figure_columns(rows: list[list[Word]]) -> list[tuple[float, float]]:
     spans = sorted((w.x0, w.x1) for row in rows for w in row if is_figure_word(w.text))
     merged: list[list[float]] = []
     for x0, x1 in spans:
@@ -120,6 +120,12 @@ def _figure_columns(rows: list[list[Word]]) -> list[tuple[float, float]]:
         else:
             merged.append([x0, x1])
     return [(a, b) for a, b in merged]
+
+
+def over_figure_columns(line: list[Word], spans: list[tuple[float, float]]) -> bool:
+    """A line of text whose words sit over figure or code columns: header cells (类 款 项),
+    never a piece of a row's name, which is printed in a text column."""
+    return any(_overlap(w.x0, w.x1, x0, x1) > 0.5 * (w.x1 - w.x0) for w in line for x0, x1 in spans)
 
 
 def _columns(figure_spans: list[tuple[float, float]], left: float, right: float) -> list[_Column]:
@@ -403,19 +409,66 @@ def _join_cut_names(lines: list[list[Word]], columns: list[_Column], owner: dict
             owner[i] = owner.get(i - 1, i - 1)
 
 
+def _row_bands(lines: list[list[Word]], figure_lines: list[int], columns: list[_Column]) -> dict[int, int]:
+    """Each figure line -> the first line of its row. Figures of one row may be printed on
+    two baselines (a cell's figure centred, its neighbour's set at the top): a figure line
+    closer to the one above than a glyph is tall, with no figure in a column that line
+    already fills, is part of that row (two rows never overlap)."""
+    owner: dict[int, int] = {}
+    filled: dict[int, set[int]] = {}
+    previous = None
+    for i in figure_lines:
+        cells = {_cell_of(w, columns) for w in lines[i] if is_figure_word(w.text)}
+        if previous is not None:
+            head = owner[previous]
+            size = max(w.size for w in lines[i] + lines[previous])
+            if lines[previous][0].base - lines[i][0].base < 0.9 * size and not cells & filled[head]:
+                owner[i] = head
+                filled[head] |= cells
+                previous = i
+                continue
+        owner[i] = i
+        filled[i] = cells
+        previous = i
+    return owner
+
+
+def _cell_leading(lines: list[list[Word]], owner: dict[int, int]) -> float:
+    """How far apart the lines of a name wrapped in its cell can be: a line and a half of
+    the type (the leading of a cell), and less than rows sit apart (three fifths of the
+    closest two rows of figures), so a row printed without figures stays a row."""
+    heads = sorted({head for head in owner.values()})
+    if len(heads) < 2:
+        return 0.0
+    pitch = min(lines[a][0].base - lines[b][0].base for a, b in zip(heads, heads[1:]))
+    sizes = sorted(w.size for line in lines for w in line)
+    return min(1.5 * sizes[len(sizes) // 2], 0.6 * pitch)
+
+
 def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_line: int) -> list[GridRow]:
     """Rows of a table body: figure lines, with wrapped name pieces joined into their cell."""
     figure_lines = [i for i, line in enumerate(lines) if has_figure(line)]
     if not figure_lines:
         return []
     wrap = wrap_distance(lines)
-    owner: dict[int, int] = {i: i for i in figure_lines}
+    owner = _row_bands(lines, figure_lines, columns)
+    leading = _cell_leading(lines, owner)
+    spans = [(c.x0, c.x1) for c in columns if c.figures]
+
+    def is_piece(i: int, distance: float) -> bool:
+        """A text line this far from a line of a row is a piece of that row's name."""
+        if distance <= wrap:
+            return True
+        first = lines[i][0].text
+        return (distance <= leading and strip_ordinal(first) == first  # 五、教育支出 is an item of its own
+                and not over_figure_columns(lines[i], spans))
+
     for i, line in enumerate(lines):
         if i in owner:
             continue
         nearest = min(figure_lines, key=lambda j: abs(lines[j][0].base - line[0].base))
-        if abs(lines[nearest][0].base - line[0].base) <= wrap:
-            owner[i] = nearest
+        if is_piece(i, abs(lines[nearest][0].base - line[0].base)):
+            owner[i] = owner[nearest]
     _join_cut_names(lines, columns, owner)
     # a name wrapped over three lines or more: a piece next to a piece of a cell is of it too
     changed = True
@@ -425,8 +478,8 @@ def data_rows(lines: list[list[Word]], columns: list[_Column], page: int, first_
             if i in owner:
                 continue
             for j in (i - 1, i + 1):
-                if j in owner and 0 <= j < len(lines) and abs(lines[j][0].base - lines[i][0].base) <= wrap \
-                        and owner[j] not in (i,):
+                if j in owner and 0 <= j < len(lines) and j not in figure_lines \
+                        and is_piece(i, abs(lines[j][0].base - lines[i][0].base)) and owner[j] not in (i,):
                     owner[i] = owner[j]
                     changed = True
                     break
@@ -455,7 +508,7 @@ def table_rows(header_lines: list[list[Word]], body: list[list[Word]], page: int
         return [], [], set()
     left = min(w.x0 for w in all_words) - 1
     right = max(w.x1 for w in all_words) + 1
-    columns = _columns(_figure_columns(body if column_lines is None else column_lines), left, right)
+    columns = _columns(figure_columns(body if column_lines is None else column_lines), left, right)
     if body:  # the space between two figure columns is a column only where names are printed
         used = {_cell_of(w, columns) for line in body for w in line}
         columns = [c for i, c in enumerate(columns) if c.figures or i in used]
@@ -468,13 +521,13 @@ def table_rows(header_lines: list[list[Word]], body: list[list[Word]], page: int
 def figures_align(lines: list[list[Word]], known_lines: list[list[Word]]) -> bool:
     """Every figure of `lines` falls in a figure column of `known_lines` (a table's rows seen
     so far): rows printed under that table's columns."""
-    spans = _figure_columns(known_lines)
+    spans = figure_columns(known_lines)
     figures = [w for line in lines for w in line if is_figure_word(w.text)]
     return bool(figures and spans) and all(any(w.x0 < x1 and w.x1 > x0 for x0, x1 in spans) for w in figures)
 
 
 def figure_column_count(lines: list[list[Word]]) -> int:
-    return len(_figure_columns(lines))
+    return len(figure_columns(lines))
 
 
 def is_column_numbers(words: list[Word]) -> bool:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 _PUNCTUATION = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ","})
@@ -81,6 +81,15 @@ class Vocabulary:
     headers: tuple[HeaderPattern, ...]
     qualifiers: tuple[str, ...] = ()  # words printed before a title ("部门", "预算单位")
     phases: tuple[tuple[str, str], ...] = ()  # (words, phase): 部门决算 -> final, 部门预算 -> budget
+    # total measure -> its parts with signs, per statement (identity_row_rules)
+    row_rules: dict[tuple[str, str], tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # (statement, narrow total, wide total, the parts only the wide one adds) (measure_alternatives)
+    alternatives: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+
+    @cached_property
+    def title_ends(self) -> frozenset[str]:
+        """The last characters of every title (表): a line without one names no statement."""
+        return frozenset(title[-1] for title in self.titles)
 
     @property
     def header_words(self) -> frozenset[str]:
@@ -90,6 +99,8 @@ class Vocabulary:
     def statement_for_title(self, line: str) -> str | None:
         """The statement a title line names; a year and a qualifier before it are allowed
         ("2025年预算单位财务收支预算总表", "公开01表 收支预算总表")."""
+        if not any(title_end in line for title_end in self.title_ends):  # most lines: no title word at all
+            return None
         text = normalize(strip_ordinal(line.lstrip("-• ").strip()))
         text = _TITLE_PREFIX.sub("", text)
         text = strip_ordinal(text)
@@ -178,4 +189,11 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         for row in _read_csv(base / "header_synonyms.csv")
     )
     qualifiers.sort(key=len, reverse=True)
-    return Vocabulary(titles, signatures, names, unlabelled, headers, tuple(qualifiers), tuple(phases))
+    rules: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for row in _read_csv(base / "identity_row_rules.csv"):
+        rules.setdefault((row["statement"], row["total_measure"]), []).append((row["part_measure"], int(row["sign"])))
+    alternatives = tuple(
+        (row["statement"], row["narrow_measure"], row["wide_measure"], tuple(row["extra_parts"].split()))
+        for row in _read_csv(base / "measure_alternatives.csv"))
+    return Vocabulary(titles, signatures, names, unlabelled, headers, tuple(qualifiers), tuple(phases),
+                      {key: tuple(parts) for key, parts in rules.items()}, alternatives)
