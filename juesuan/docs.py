@@ -13,11 +13,12 @@ import html
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from .paths import DBT_PROJECT_DIR, PROJECT_ROOT
-from .pipeline import dbt_environment, run_dbt
 from .validation import GX_ROOT, build_data_docs
 
 DOCS_DIR = PROJECT_ROOT / "build" / "docs"
@@ -30,10 +31,13 @@ def dbt_docs(warehouse: Path, out: Path) -> Path:
         copy = Path(scratch) / "juesuan.duckdb"
         shutil.copyfile(warehouse, copy)
         target = Path(scratch) / "target"
-        ok, output = run_dbt(["docs", "generate", "--static"], dbt_environment(copy, target),
-                             report=lambda _line: None, project_dir=DBT_PROJECT_DIR)
-        if not ok:
-            raise RuntimeError("dbt docs generate failed:\n" + output[-3000:])
+        dbt = Path(sys.executable).with_name("dbt")
+        done = subprocess.run(
+            [str(dbt) if dbt.exists() else "dbt", "docs", "generate", "--static", "--target", "build",
+             "--vars", json.dumps({"build_file": str(copy)}), "--target-path", str(target)],
+            cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError("dbt docs generate failed:\n" + done.stdout[-3000:])
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target / "static_index.html", out)
     return out

@@ -55,7 +55,7 @@ def test_the_duckdb_1x_cli_shows_the_descriptions(published_warehouse):
     ]
     tables = clients_or_fail(lambda: run_duckdb_cli(published_warehouse, """
         select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'dim_document'"""))
-    assert tables[0]["comment"].startswith("决算文件 / One row per published departmental final account")
+    assert tables[0]["comment"].startswith("文件 / One row per inbox file the warehouse holds")
 
 
 def test_node_api_opens_it_read_only_with_every_column_described(published_warehouse):
@@ -78,7 +78,7 @@ def test_marts_hold_only_types_bi_drivers_read(published_warehouse):
     awkward = [(t, c, d) for t, c, d in types if re.search(r"HUGEINT|\[\]|STRUCT|MAP|UNION", d)]
     assert awkward == []
     assert ("dim_functional_subject", "printed_times", "INTEGER") in types
-    assert {d for t, c, d in types if c == "amount"} == {"DECIMAL(18,2)"}
+    assert {d for t, c, d in types if c == "amount"} == {"DECIMAL(24,6)"}
 
 
 def test_other_printed_names_live_in_a_side_table(published_warehouse):
