@@ -221,6 +221,12 @@ class LandingZone:
                 else:
                     shutil.rmtree(old, ignore_errors=True)
 
+    def tidy(self) -> None:
+        """The work folders of a finished landing go (empty once every swap is done)."""
+        for work in (self.root / ".incoming", self.root / ".outgoing"):
+            if work.is_dir() and not any(work.iterdir()):
+                work.rmdir()
+
     def land(self, file: InboxFile, document: ExtractedDocument | None, ended: dict, version: str,
              landed_at: str) -> Landed:
         """Write the document's raw tables into a new folder and swap it in."""
@@ -345,6 +351,7 @@ def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None 
     pending = [f for f in files if not zone.is_current(f, version)]
     outcomes = [Landed(f.document_id, f.path.name, "unchanged") for f in files if zone.is_current(f, version)]
     if not pending:
+        zone.tidy()
         return outcomes
     report(f"extract: {len(pending)} new or changed file(s), {len(outcomes)} unchanged")
     jobs = [(str(zone.root), f, version, landed_at) for f in pending]
@@ -359,6 +366,7 @@ def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None 
             report(f"  [{number}/{len(jobs)}] {landed.file}: {landed.detail}, {landed.cells} cells")
         if len(jobs) > 20 and (number % step == 0 or number == len(jobs)):
             report(f"extract: {number}/{len(jobs)} files ({time.monotonic() - started:.0f} s)")
+    zone.tidy()
     return outcomes
 
 
