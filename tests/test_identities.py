@@ -114,7 +114,8 @@ def test_tolerance_is_half_a_cent_per_printed_term(shared_build):
 def test_a_shifted_column_is_detected_and_quarantined(faults):
     warehouse = faults["warehouse"]
     assert query(warehouse, "select document_key, status from marts.dim_document order by 1") == [
-        ("misprint", "quarantined"), ("misstated", "quarantined"), ("putuo_caizhengju_2024_final", "published"),
+        ("misprint", "quarantined"), ("misstated", "quarantined"),
+        ("putuo_caizhengju_2024_final", "quarantined"),  # its narrative misstates a total (tests/test_narrative_facts.py)
         (QINGYUAN_ID, "published"), ("shifted", "quarantined")]
     failed = [r[0] for r in query(warehouse, """
         select identity from marts.identity_results
@@ -181,7 +182,7 @@ def test_dbt_build_by_hand_never_publishes_a_failed_document(faults, tmp_path):
                           cwd=ROOT / "dbt_project", capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
     assert query(tmp_path / "hand.duckdb", "select distinct document_key from marts.all_amounts order by 1") == [
-        ("putuo_caizhengju_2024_final",), (QINGYUAN_ID,)]
+        (QINGYUAN_ID,)]
 
 
 def test_accepting_a_document_publishes_it_with_reason_and_date(faults, capsys):
