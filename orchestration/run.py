@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,8 +161,8 @@ def failure_message(result) -> str:
             continue
         chain = _error_chain(error)
         busy = next((m for m in chain if "is being built by" in m), None)
-        if busy:
-            return "busy: " + busy
+        if busy:  # "juesuan.writer_lock.WarehouseBusy: W is being built by …" -> "busy: W is being built by …"
+            return "busy: " + re.search(r"\S+ is being built by .*", busy).group(0)
         step = f"{event.step_key}: " if event.step_key else ""
         return step + (chain[-1] if chain else "failed")
     for evaluation in result.get_asset_check_evaluations():

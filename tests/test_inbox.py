@@ -33,7 +33,7 @@ def awkward(tmp_path_factory, qingyuan_path):
     shutil.copy(generated[GENERATED], inbox / "a b.txt")                       # names that reduce to one id
     shutil.copy(generated[GENERATED + 1], inbox / "a_b.txt")
     shutil.copy(generated[GENERATED + 2], inbox / "report.txt")                # one stem, two suffixes
-    shutil.copy(shared_document("putuo_caizhengju_2024_final.pdf"), inbox / "report.pdf")
+    shutil.copy(shared_document("putuo_shegongbu_2024_final.pdf"), inbox / "report.pdf")
     (inbox / "linked.txt").symlink_to(generated[GENERATED + 3])                # a symlink reads as its file
     renamed_department(qingyuan_path, inbox / "unknown_headers.txt", "清远市表头测试局",
                        change=lambda text: text.replace("本年支出合计\t基本支出\t项目支出",
