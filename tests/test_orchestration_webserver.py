@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-START_TIMEOUT = 90
+START_TIMEOUT = 240
 
 
 def free_port() -> int:
@@ -36,7 +36,9 @@ def test_dagster_dev_serves_every_asset(tmp_path):
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")  # telemetry off
     (tmp_path / "inbox").mkdir()
     env = {**os.environ, "DAGSTER_HOME": str(home), "JUESUAN_INBOX": str(tmp_path / "inbox"),
-           "JUESUAN_WAREHOUSE": str(tmp_path / "warehouse" / "juesuan.duckdb"), "DAGSTER_DISABLE_TELEMETRY": "1"}
+           "JUESUAN_WAREHOUSE": str(tmp_path / "warehouse" / "juesuan.duckdb"), "DAGSTER_DISABLE_TELEMETRY": "1",
+           # as after `. .venv/bin/activate` (README): dagster-dbt's prepare_if_dev runs the dbt on PATH
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     port = free_port()
     dagster = Path(sys.executable).parent / "dagster"
     log = (tmp_path / "dagster.log").open("w")
