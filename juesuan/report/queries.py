@@ -54,34 +54,45 @@ def corpus(con: duckdb.DuckDBPyConnection) -> dict:
     return {"documents": documents, "by_status": by_status, "held_back": held_back}
 
 
-def document_detail(con: duckdb.DuckDBPyConnection, document_key: str) -> dict:
-    tables = _dicts(con, """
-        with found as (
-            select unnest(string_split(statements_found, ' ')) as statement
-            from marts.dim_document where document_key = ?
-        ),
-        names as (
-            select statement, min(statement_name) as statement_name
-            from staging.stg_vocabulary__statement_titles group by statement
-        ),
-        facts as (
-            select statement, count(*) as amounts from marts.all_amounts where document_key = ? group by statement
-        )
-        select found.statement, names.statement_name, facts.amounts
-        from found left join names using (statement) left join facts using (statement)
-        where found.statement <> '' order by found.statement""", document_key, document_key)
-    identities = _dicts(con, """
-        select family, status, count(*) as identities from marts.identity_results
-        where document_key = ? group by all order by family, status""", document_key)
-    failed = _dicts(con, """
-        select identity, left_value, right_value, difference, tolerance from marts.identity_results
-        where document_key = ? and status = 'failed' order by abs(difference) desc, identity""", document_key)
-    suspects = _dicts(con, """
-        select suspect_rank, statement, row_key, measure, printed_amount, balancing_amount,
-               identities_fixed, identities_broken, source_line, page
-        from marts.suspect_cells where document_key = ? order by suspect_rank, statement, row_key, measure""",
-                      document_key)
-    return {"tables": tables, "identities": identities, "failed": failed, "suspects": suspects}
+def document_details(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Every document's tables, identity counts, failed identities and suspect cells, by document key.
+
+    One query per kind over the whole warehouse (not four per document): a corpus of thousands of
+    documents is read in a few scans.
+    """
+    details: dict[str, dict] = defaultdict(lambda: {"tables": [], "identities": [], "failed": [], "suspects": []})
+    queries = {
+        "tables": """
+            with found as (
+                select document_key, unnest(string_split(statements_found, ' ')) as statement
+                from marts.dim_document
+            ),
+            names as (
+                select statement, min(statement_name) as statement_name
+                from staging.stg_vocabulary__statement_titles group by statement
+            ),
+            facts as (
+                select document_key, statement, count(*) as amounts from marts.all_amounts group by all
+            )
+            select found.document_key, found.statement, names.statement_name, facts.amounts
+            from found left join names using (statement) left join facts using (document_key, statement)
+            where found.statement <> '' order by found.document_key, found.statement""",
+        "identities": """
+            select document_key, family, status, count(*) as identities from marts.identity_results
+            group by all order by document_key, family, status""",
+        "failed": """
+            select document_key, identity, left_value, right_value, difference, tolerance
+            from marts.identity_results where status = 'failed'
+            order by document_key, abs(difference) desc, identity""",
+        "suspects": """
+            select document_key, suspect_rank, statement, row_key, measure, printed_amount, balancing_amount,
+                   identities_fixed, identities_broken, source_line, page
+            from marts.suspect_cells order by document_key, suspect_rank, statement, row_key, measure""",
+    }
+    for kind, sql in queries.items():
+        for row in _dicts(con, sql):
+            details[row.pop("document_key")][kind].append(row)
+    return details
 
 
 def money(con: duckdb.DuckDBPyConnection) -> dict:

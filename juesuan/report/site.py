@@ -71,9 +71,10 @@ def build_report(warehouse: Path, out: Path, sources: list[Path] | None = None) 
                   "ready": all(t in present for t in h.tables)} for h in HOOKS]
         common = {"hooks": hooks, "warehouse": str(warehouse)}
         corpus = queries.corpus(con)
+        details = queries.document_details(con)
         written.append(_write(env, "index.html", out / "index.html", root="", **common, **corpus))
         for document in corpus["documents"]:
-            detail = queries.document_detail(con, document["document_key"])
+            detail = details[document["document_key"]]
             for suspect in detail["suspects"]:
                 suspect["link"] = pdf_link(document["source_file"], suspect["page"], sources)
             detail["source_link"] = pdf_link(document["source_file"], None, sources)
