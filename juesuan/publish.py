@@ -1,9 +1,11 @@
 """Publishing the warehouse in a form every DuckDB client opens.
 
 DuckDB 2.0 writes a storage format that DuckDB 1.x clients (the duckdb CLI on PyPI, the Node
-API that JavaScript BI tools embed, JDBC in DBeaver and Metabase) refuse to read. DuckDB 2.0 can
-still write the 1.x format on request, so the published file is a copy of the built one in that
-format, made beside the target and renamed over it so a reader never sees half a file.
+API that JavaScript BI tools embed, JDBC in DBeaver and Metabase) refuse to read. DuckDB keeps the
+storage version a file was created with, so the warehouse is built in the 1.x format from its
+first byte: a new build starts from an empty file created in that format, or from a copy of the
+published one, and publishing is a rename (a reader never sees half a file and keeps the snapshot
+it opened). No copy of the whole database is made at publish time.
 """
 from __future__ import annotations
 
@@ -16,32 +18,31 @@ import duckdb
 CLIENT_STORAGE_VERSION = "v1.2.0"
 
 
-def compatible_path(target: Path) -> Path:
-    return target.with_name(f".{target.name}.compatible")
-
-
 def _sql_string(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def write_for_clients(built: Path, target: Path, storage_version: str = CLIENT_STORAGE_VERSION) -> Path:
-    """Copy the database at `built` into `target` in `storage_version`, atomically; remove `built`.
-
-    Schemas, tables, views and their comments are copied by DuckDB itself (COPY FROM DATABASE).
-    The copy's catalog takes the target's name, so views are re-created against it.
-    """
-    built, target = Path(built), Path(target)
-    beside = compatible_path(target)
-    for leftover in (beside, beside.with_name(beside.name + ".wal")):
+def create_for_clients(path: Path, storage_version: str = CLIENT_STORAGE_VERSION) -> Path:
+    """An empty database file at `path` in `storage_version`; whatever is written into it later keeps it."""
+    path = Path(path)
+    for leftover in (path, path.with_name(path.name + ".wal")):
         leftover.unlink(missing_ok=True)
     with duckdb.connect() as con:
-        con.execute(f"attach {_sql_string(built)} as built (read_only)")
-        con.execute(f"attach {_sql_string(beside)} as published (storage_version {_sql_string(storage_version)})")
-        con.execute("copy from database built to published")
-        con.execute("detach published")
-        con.execute("detach built")
-    os.replace(beside, target)
-    if built.resolve() != target.resolve():
-        built.unlink(missing_ok=True)
-    return target
+        con.execute(f"attach {_sql_string(path)} as new_file (storage_version {_sql_string(storage_version)})")
+        con.execute("detach new_file")
+    return path
 
+
+def storage_version(path: Path) -> str:
+    """The storage version DuckDB reports for the file (e.g. 'v1.2.0+')."""
+    with duckdb.connect() as con:
+        con.execute(f"attach {_sql_string(path)} as probed (read_only)")
+        (tags,) = con.execute("select tags from duckdb_databases() where database_name = 'probed'").fetchall()[0]
+        con.execute("detach probed")
+    return tags.get("storage_version", "")
+
+
+def publish(built: Path, target: Path) -> Path:
+    """Rename the finished build over the published warehouse, atomically."""
+    os.replace(built, target)
+    return target

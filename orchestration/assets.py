@@ -39,7 +39,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from juesuan.landing import RAW_TABLES, UNREADABLE, extractor_version, land_inbox, scan_inbox, write_seed_tables
-from juesuan.publish import write_for_clients
+from juesuan.publish import create_for_clients, publish
 from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, validate_warehouse
 
 from .project import juesuan_dbt_project
@@ -166,6 +166,8 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: 
         # the next warehouse starts from the published one: the models kept by document (incremental)
         # then recompute only the documents that are new or changed, or all after a model change
         shutil.copyfile(juesuan.warehouse_path, building)
+    else:
+        create_for_clients(building)  # DuckDB keeps a file's storage version: built in the 1.x format throughout
     juesuan.say(context, "dbt: building the warehouse (seeds, staging, intermediate, marts, tests)")
     started = time.monotonic()
     # one target folder per warehouse: dbt's partial parsing carries over from its last build
@@ -323,8 +325,7 @@ def published_warehouse(context: AssetExecutionContext, juesuan: JuesuanPaths,
     building, warehouse = juesuan.building_path, juesuan.warehouse_path
     if not building.exists():
         raise Failure("this run built no warehouse (materialize the dbt assets in the same run); nothing published")
-    write_for_clients(building, warehouse)  # a DuckDB 1.x storage version, written beside and renamed into place
-    building.unlink(missing_ok=True)
+    publish(building, warehouse)  # built in the 1.x storage format from the start (juesuan.publish)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         metadata = warehouse_summary(con)
     metadata.update({"path": MetadataValue.path(str(warehouse)), "bytes": warehouse.stat().st_size})

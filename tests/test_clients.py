@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT
+from juesuan.publish import CLIENT_STORAGE_VERSION, storage_version
 from juesuan_testkit.clients import ClientUnavailable, run_duckdb_cli, run_node_client
 
 QINGYUAN = "清远市人力资源和社会保障局"
@@ -32,6 +33,10 @@ def clients_or_fail(call):
         return call()
     except ClientUnavailable as error:
         pytest.fail(str(error))
+
+
+def test_the_warehouse_is_built_and_kept_in_the_1x_storage_format(published_warehouse):
+    assert storage_version(published_warehouse).startswith(CLIENT_STORAGE_VERSION)
 
 
 def test_the_duckdb_1x_cli_runs_the_readme_query(published_warehouse):

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import build_into, query, renamed_department, shared_document
 from juesuan.cli import main as cli
+from juesuan.publish import CLIENT_STORAGE_VERSION, storage_version
 from juesuan_testkit.corpus import generate_corpus, read_manifest
 
 GENERATED = 50
@@ -114,6 +115,8 @@ def test_a_rerun_reads_nothing_again_and_reports_every_state(awkward, capsys):
     assert query(warehouse, "select document_key, status, status_reason from marts.dim_document order by 1") == before
     assert "UNREADABLE empty" in out and "QUARANTINED unknown_headers" in out and "SUPERSEDED" in out
     assert "files: 62 (" in out
+    # rebuilt from a copy of the published file, it stays in the format DuckDB 1.x clients open
+    assert storage_version(warehouse).startswith(CLIENT_STORAGE_VERSION)
     landed = awkward["outcome"].landed
     assert sum(1 for o in landed if o["status"] != "unchanged") == 62
 
