@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 
 from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
 from .extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS
-from .extract.rawtables import read_rows, write_rows
+from .extract.rawtables import read_rows, write_rows, write_value_rows
 
 READ = "read"
 UNREADABLE = "unreadable"
@@ -245,12 +245,11 @@ class LandingZone:
             "warning_count": len(warnings), "extractor_version": version,
         })
         write_rows(staging / "raw_documents.csv", LANDED_DOCUMENT_COLUMNS, [record])
-        cells = [self._renamed(c.as_row(), file.document_id) for c in document.cells] if document else []
-        write_rows(staging / "raw_cells.csv", CELL_COLUMNS, cells)
-        figures = [self._renamed(f.as_row(), file.document_id) for f in document.narrative] if document else []
-        write_rows(staging / "raw_narrative.csv", NARRATIVE_COLUMNS, figures)
-        facts = [self._renamed(f.as_row(), file.document_id) for f in document.facts] if document else []
-        write_rows(staging / "raw_narrative_facts.csv", NARRATIVE_FACT_COLUMNS, facts)
+        for name, columns, records in (("raw_cells", CELL_COLUMNS, document.cells if document else []),
+                                       ("raw_narrative", NARRATIVE_COLUMNS, document.narrative if document else []),
+                                       ("raw_narrative_facts", NARRATIVE_FACT_COLUMNS,
+                                        document.facts if document else [])):
+            write_value_rows(staging / f"{name}.csv", columns, self._value_rows(records, columns, file.document_id))
         write_rows(staging / "raw_warnings.csv", WARNING_COLUMNS,
                    [{"document_id": file.document_id, "warning_number": n, "warning": w}
                     for n, w in enumerate(warnings, start=1)])
@@ -266,10 +265,12 @@ class LandingZone:
                       len(document.cells), tuple(warnings))
 
     @staticmethod
-    def _renamed(row: dict, document_id: str) -> dict:
-        row = {k: ("" if v is None else str(v)) for k, v in row.items()}
-        row["document_id"] = document_id
-        return row
+    def _value_rows(records: list, columns: list[str], document_id: str):
+        """The records' fields in column order, under the landing zone's document id; None is blank."""
+        for record in records:
+            values = vars(record)
+            yield [document_id if column == "document_id" else ("" if values.get(column) is None else values[column])
+                   for column in columns]
 
     @staticmethod
     def _where(ended: dict) -> str:

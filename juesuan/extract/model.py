@@ -1,7 +1,7 @@
 """The raw-table form every reader produces: one row per printed numeric cell."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 
 CELL_COLUMNS = [
     "document_id", "statement", "row_index", "row_label", "parent_label", "code",
@@ -47,7 +47,8 @@ class RawCell:
     flags: str = ""    # space-separated marks, e.g. `malformed_code` (a code kept as printed)
 
     def as_row(self) -> dict:
-        row = asdict(self)
+        # the fields are flat values: a shallow copy (dataclasses.asdict deep-copies each one, 10x slower)
+        row = dict(vars(self))
         row["page"] = "" if self.page is None else self.page
         return row
 
@@ -66,7 +67,7 @@ class DocumentMeta:
     held_back: str = ""   # why the document must not be published (a figure read but not placed), where
 
     def as_row(self) -> dict:
-        return asdict(self)
+        return dict(vars(self))
 
 
 @dataclass

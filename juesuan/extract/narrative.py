@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +39,7 @@ class NarrativeFigure:
     page: int | None = None
 
     def as_row(self) -> dict:
-        row = asdict(self)
+        row = dict(vars(self))  # flat fields: a shallow copy
         row["page"] = "" if self.page is None else self.page
         return row
 
@@ -121,7 +121,7 @@ class NarrativeFact:
     page: int | None = None
 
     def as_row(self) -> dict:
-        row = asdict(self)
+        row = dict(vars(self))  # flat fields: a shallow copy
         row["page"] = "" if self.page is None else self.page
         return row
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS, ExtractedDocument
@@ -33,6 +34,18 @@ def write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
     with handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
+        writer.writerows(rows)
+    os.replace(handle.name, path)
+
+
+def write_value_rows(path: Path, columns: list[str], rows: Iterable[list]) -> None:
+    """write_rows for rows already in column order (no dict per row: a corpus lands millions of cells)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", delete=False)
+    with handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
         writer.writerows(rows)
     os.replace(handle.name, path)
 

@@ -128,13 +128,24 @@ class Vocabulary:
             return None
         return matches[0][1]
 
+    @cached_property
+    def _header_roles(self) -> dict[tuple[str, str], HeaderRole | None]:
+        return {}
+
     def header_role(self, statement: str, path: str) -> HeaderRole | None:
-        """Role and measure of a column, by the words of its header path.
+        """Role and measure of a column, by the words of its header path (remembered: a corpus
+        repeats a few hundred headers thousands of times).
 
         The pattern with more words wins; then the one matched deeper in the header (the leaf
         cell names the column; group cells above it are shared by its neighbours); then the
         statement's own patterns over generic ones; then the longer words.
         """
+        key = (statement, path)
+        if key not in self._header_roles:
+            self._header_roles[key] = self._best_header_role(statement, path)
+        return self._header_roles[key]
+
+    def _best_header_role(self, statement: str, path: str) -> HeaderRole | None:
         parts = [p for p in normalize(path).split("/") if p]
         if not parts:
             return None
