@@ -1,6 +1,8 @@
 """One writer at a time, and a build killed at any stage leaves nothing a rerun cannot finish."""
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import signal
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, query, renamed_department
+from juesuan.writer_lock import lock_path_for
 
 JUESUAN = [sys.executable, "-m", "juesuan.cli"]
 FACTS = "select document_key, statement, row_key, measure, amount from marts.all_amounts order by all"
@@ -124,3 +127,45 @@ def test_a_dagster_run_takes_the_same_lock_as_the_cli(inbox, tmp_path):
         holder.release()
     assert not result.success and not warehouse.exists()
     assert failure_message(result).startswith(f"busy: juesuan.duckdb is being built by the build of pid {os.getpid()}")
+
+
+def lock_is_held(warehouse: Path) -> bool:
+    path = lock_path_for(warehouse)
+    if not path.exists():
+        return False
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def test_a_cli_build_while_dagster_dev_builds_waits_for_it(inbox, reference, tmp_path):
+    """`make run` while `dagster dev`'s inbox sensor has started a build of the same warehouse: the
+    CLI says who is writing (or waits for it), both finish, and the warehouse is the CLI's alone."""
+    from juesuan_testkit.dagster_dev import dagster_dev
+
+    warehouse = tmp_path / "warehouse" / "juesuan.duckdb"
+    with dagster_dev(tmp_path, inbox, warehouse) as server:
+        deadline = time.monotonic() + 300
+        while not lock_is_held(warehouse):  # the sensor (every 30 s) starts a run of build_job
+            assert time.monotonic() < deadline, f"no Dagster run took the warehouse: {server.log_tail()}"
+            time.sleep(0.2)
+        busy = subprocess.run([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse),
+                               "--no-wait"], cwd=ROOT, capture_output=True, text=True)
+        assert busy.returncode == 4, busy.stdout[-2000:] + busy.stderr[-2000:]
+        holder = json.loads(lock_path_for(warehouse).read_text(encoding="utf-8"))
+        assert f"juesuan.duckdb is being built by the build of pid {holder['pid']}" in busy.stdout
+        waited = subprocess.run([*JUESUAN, "build", "--documents", str(inbox), "--warehouse", str(warehouse),
+                                 "--quiet"], cwd=ROOT, capture_output=True, text=True)
+        assert waited.returncode == 0, waited.stdout[-2000:] + waited.stderr[-2000:]
+        while any(run["status"] in ("QUEUED", "STARTING", "STARTED") for run in server.runs()):
+            assert time.monotonic() < deadline + 300, server.log_tail()
+            time.sleep(1)
+        runs = server.runs()
+        assert runs and all(run["jobName"] == "build_job" and run["status"] == "SUCCESS" for run in runs), runs
+    assert query(warehouse, FACTS) == query(reference, FACTS)
+    assert query(warehouse, STATES) == query(reference, STATES)
+    assert processes_naming(str(warehouse)) == []

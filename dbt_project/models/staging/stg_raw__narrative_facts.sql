@@ -1,3 +1,5 @@
+-- Read from the landing zone's files past a size: loaded once into a table, not re-read by every test.
+{{ config(materialized='table' if var('raw_dir', none) else 'view') }}
 with
 
 source as (
