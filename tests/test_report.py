@@ -21,8 +21,9 @@ HELD_BACK = "putuo_guihuaziranziyuan_2024_final"
 QINGYUAN_ID = "qingyuan_rsj_2023_final"
 CAIZHENGJU_ID = "putuo_caizhengju_2024_final"
 SHANGHAI_BUDGET = "shanghai_caizhengju_2025_budget"
-PAGES = ("index.html", "money.html", "budget.html", "narrative.html", f"documents/{QINGYUAN_ID}.html",
-         f"documents/{CAIZHENGJU_ID}.html", f"documents/{HELD_BACK}.html", f"documents/{SHANGHAI_BUDGET}.html")
+PAGES = ("index.html", "money.html", "budget.html", "narrative.html", f"narrative/{QINGYUAN_ID}.html",
+         f"documents/{QINGYUAN_ID}.html", f"documents/{CAIZHENGJU_ID}.html", f"documents/{HELD_BACK}.html",
+         f"documents/{SHANGHAI_BUDGET}.html")
 
 
 class Figures(HTMLParser):
@@ -172,8 +173,18 @@ def budget_key(document: str, statement: str, row_key: str, measure: str, source
     return "|".join((document, statement, row_key, measure, source))
 
 
+def opened_with(site, page: str, folder: str) -> Figures:
+    """`page` and every page of `folder` it links to, their figures together."""
+    parsed = opened(site, page)
+    linked = sorted(link for link in parsed.links if link.startswith(f"{folder}/"))
+    assert linked
+    for link in linked:
+        parsed.figures.update(opened(site, link).figures)
+    return parsed
+
+
 def test_budget_against_final(site, published_warehouse):
-    page = opened(site, "budget.html")
+    page = opened_with(site, "budget.html", "budget")
     assert page.charts >= 1
     rows = in_warehouse(published_warehouse, """
         select budget_document_key, statement, row_key, measure, budget_source, budget_amount, final_amount,
@@ -209,10 +220,11 @@ def test_budget_against_final(site, published_warehouse):
     assert page.figures[f"awaiting|{department}|2025"] == str(awaiting[0][0])
     assert page.figures[f"compared|{department}|2025"] == "0"
     assert f"documents/{SHANGHAI_BUDGET}.html" in page.links
+    assert f"budget/{department}-2025.html" in page.links
 
 
 def test_narrative_facts(site, published_warehouse):
-    page = opened(site, "narrative.html")
+    page = opened_with(site, "narrative.html", "narrative")
     facts = in_warehouse(published_warehouse, """
         select document_key, topic, item, measure, source_line, value_text from marts.fct_narrative_facts""")
     assert len(facts) > 100
@@ -238,16 +250,17 @@ def test_narrative_facts(site, published_warehouse):
         where document_key = ? and topic = 'table_line' and item = '财政拨款收入支出总计' and page = 21""", CAIZHENGJU_ID)
     assert page.figures[f"checked|{CAIZHENGJU_ID}|table_line|财政拨款收入支出总计|amount|{line}"] == "✗ 未通过"
     pdf = (SHARED_DOCUMENTS / f"{CAIZHENGJU_ID}.pdf").resolve().as_uri()
-    assert f"{pdf}#page=21" in page.links
+    assert f"{pdf}#page=21" in opened(site, f"narrative/{CAIZHENGJU_ID}.html").links
     assert f"fact|{HELD_BACK}" not in "".join(page.figures)  # a held-back document's facts are not shown
 
 
 def test_every_page_renders_in_chinese(site):
     """Every page opened offline: a real page with its title and the navigation, never an error."""
-    for name in PAGES:
+    for name in (*PAGES, *(f"budget/{path.name}" for path in (site / "budget").iterdir())):
         page = opened(site, name)
         text = "".join(page.text)
         assert "语料 Corpus" in text and "叙述事实 Narrative facts" in text, name
         assert "Traceback" not in text and "Error" not in text, name
     assert {path.name for path in SCREENSHOTS.iterdir()} >= {
         name.replace("/", "_").removesuffix(".html") + ".png" for name in PAGES}
+    assert len(list((site / "budget").iterdir())) == 3  # 清远 2023, the 财政局 2024, 上海市财政局 2025

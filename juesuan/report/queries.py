@@ -159,6 +159,7 @@ def budget_against_final(con: duckdb.DuckDBPyConnection) -> dict:
         by_pair[(row["department_key"], row["fiscal_year"])].append(row)
     for pair in pairs:
         pair["rows"] = by_pair.get((pair["department_key"], pair["fiscal_year"]), [])
+        pair["page"] = f"{pair['department_key']}-{pair['fiscal_year']}.html"
     return {"pairs": pairs}
 
 
@@ -185,6 +186,9 @@ def narrative_facts(con: duckdb.DuckDBPyConnection) -> dict:
         )
         select f.document_key, f.topic, f.item, f.measure, f.value, f.value_text, f.unit, f.sentence,
                f.source_line, f.page,
+               -- the facts only the narrative states first, then per-项 budgets, stated totals, changes
+               coalesce(list_position(['机关运行经费', '政府采购', '国有资产', '三公经费', '绩效', 'item_budget',
+                                       'table_line', 'prior_year_change', 'budget_change'], f.topic), 99) as topic_rank,
                string_agg(distinct coalesce(checks.status, rate_checks.status), ' '
                           order by coalesce(checks.status, rate_checks.status)) as checked,
                string_agg(distinct coalesce(checks.identity, rate_checks.identity), '; '
@@ -204,7 +208,7 @@ def narrative_facts(con: duckdb.DuckDBPyConnection) -> dict:
                  or ends_with(rate_checks.identity_key, '| ' || f.item || ' '
                               || if(f.topic = 'budget_change', 'budget', 'prior_year') || ' ' || f.source_line))
         group by all
-        order by f.document_key, f.topic, f.page nulls first, f.source_line, f.item, f.measure""")
+        order by f.document_key, topic_rank, f.topic, f.page nulls first, f.source_line, f.item, f.measure""")
     checks = _dicts(con, """
         select document_key, identity_template, identity, left_value, right_value, difference, tolerance, status
         from marts.identity_results

@@ -105,13 +105,21 @@ def build_report(warehouse: Path, out: Path, sources: list[Path] | None = None) 
                               charts=_money_charts(money)))
         budget = queries.budget_against_final(con)
         written.append(_write(env, "budget.html", out / "budget.html", root="", **common, **budget,
-                              sources=BUDGET_SOURCES, chart=_budget_chart(budget)))
+                              chart=_budget_chart(budget)))
+        (out / "budget").mkdir()
+        for pair in budget["pairs"]:
+            if pair["rows"]:
+                written.append(_write(env, "budget_pair.html", out / "budget" / pair["page"], root="../",
+                                      p=pair, sources=BUDGET_SOURCES, **common))
         narrative = queries.narrative_facts(con)
+        written.append(_write(env, "narrative.html", out / "narrative.html", root="", **common, **narrative))
+        (out / "narrative").mkdir()
         for document in narrative["documents"]:
             for fact in document["facts"]:
                 fact["link"] = pdf_link(document["source_file"], fact["page"], sources)
-        written.append(_write(env, "narrative.html", out / "narrative.html", root="", **common, **narrative,
-                              topics=NARRATIVE_TOPICS, measures=NARRATIVE_MEASURES, checked=CHECKED))
+            written.append(_write(env, "narrative_document.html", out / "narrative" / f"{document['document_key']}.html",
+                                  root="../", d=document, topics=NARRATIVE_TOPICS, measures=NARRATIVE_MEASURES,
+                                  checked=CHECKED, **common))
     _write_plotly(out)
     return written
 
