@@ -163,7 +163,9 @@ def _budget_chart(budget: dict) -> str:
 
     rows = [(pair, row) for pair in budget["pairs"] for row in pair["rows"]
             if row["code"] is None and (row["row_key"], row["measure"]) in HEADLINE_ROWS]
-    labels = [f"{pair['department_name']} {pair['fiscal_year']}<br>{row['statement']} {row['measure_name'] or row['measure']}"
+    # one bar pair per department-year, statement, measure and budget source (a year may have two)
+    labels = [f"{pair['department_name']} {pair['fiscal_year']}<br>{row['statement']} "
+              f"{row['measure_name'] or row['measure']} ({BUDGET_SOURCES[row['budget_source']].split()[0]})"
               for pair, row in rows]
     rates = [rate(row["execution_rate"]) or "—" for _, row in rows]
     chart = go.Figure([
@@ -174,5 +176,5 @@ def _budget_chart(budget: dict) -> str:
                customdata=rates, hovertemplate="%{x}<br>决算数 %{y:,.2f} 万元<br>执行率 %{customdata}<extra></extra>"),
     ])
     chart.update_layout(barmode="group", title="预算数与决算数: 各部门年度合计 Budget and final, totals (万元)",
-                        height=520, margin={"t": 60, "b": 140}, legend={"orientation": "h", "y": 1.08})
+                        height=640, margin={"t": 60, "b": 240}, legend={"orientation": "h", "y": 1.08})
     return chart.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})
