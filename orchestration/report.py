@@ -9,7 +9,8 @@ from .resources import JuesuanPaths
 
 
 @asset(group_name="publish", deps=[published_warehouse], kinds={"html"},
-       description="The analysts' report (static site: corpus, one page per document, where the money goes), "
+       description="The analysts' report (static site: corpus, one page per document, where the money goes, "
+                   "budget against final, narrative facts), "
                    "written beside the published warehouse in report/.")
 def analyst_report(context: AssetExecutionContext, juesuan: JuesuanPaths) -> MaterializeResult:
     out = juesuan.warehouse_path.parent / "report"

@@ -136,14 +136,20 @@ MISREAD = {"statement": "T5", "code": "2080501", "measure": "basic_expenditure",
 
 @pytest.fixture(scope="session")
 def published_warehouse(tmp_path_factory, qingyuan_path) -> Path:
-    """A published warehouse of three documents, one held back by a misread figure (MISREAD): the
-    规划 PDF is landed, one figure of its landed raw cells changed, then the warehouse built."""
+    """A published warehouse of three documents, one held back by a misread figure (MISREAD)."""
+    return build_published(tmp_path_factory.mktemp("published"), qingyuan_path)
+
+
+def build_published(base: Path, qingyuan_path: Path, *more: str) -> Path:
+    """清远, the 财政局 (accepted) and the 规划 PDF held back by a misread figure (MISREAD): the 规划
+    PDF is landed, one figure of its landed raw cells changed, then the warehouse built; `more`
+    names further shared documents read with them."""
     from juesuan.extract.rawtables import read_rows, write_rows
     from juesuan.landing import LandingZone, land_inbox, landing_dir_for, scan_inbox
 
-    base = tmp_path_factory.mktemp("published")
     inbox = copy_inbox([qingyuan_path, shared_document("putuo_caizhengju_2024_final.pdf"),
-                        shared_document("putuo_guihuaziranziyuan_2024_final.pdf")], base / "inbox")
+                        shared_document("putuo_guihuaziranziyuan_2024_final.pdf"),
+                        *(shared_document(name) for name in more)], base / "inbox")
     warehouse = base / "warehouse" / "juesuan.duckdb"
     # the 财政局's narrative misstatement accepted (its tables are right), as in the shared build
     accept_before_building(warehouse, {"putuo_caizhengju_2024_final.pdf":

@@ -18,28 +18,14 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, *params) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def mart_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-
-
-def _phase_column(con: duckdb.DuckDBPyConnection) -> str:
-    """The document's phase (决算 final / 预算 budget) once dim_document carries it; final until then."""
-    columns = {name for (name,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' "
-        "and table_name = 'dim_document'").fetchall()}
-    return "phase" if "phase" in columns else "'final'"
-
-
 def corpus(con: duckdb.DuckDBPyConnection) -> dict:
-    phase = _phase_column(con)
-    documents = _dicts(con, f"""
-        select document_key, department_name, fiscal_year, {phase} as phase, status, source_file, reader,
+    documents = _dicts(con, """
+        select document_key, department_name, fiscal_year, phase, status, source_file, reader,
                printed_unit, statements_found, amount_cells, identities_passed, identities_failed,
                identities_not_applicable, acceptance_reason, accepted_on
         from marts.dim_document order by fiscal_year desc, department_name""")
-    by_status = _dicts(con, f"""
-        select {phase} as phase, fiscal_year, status, count(*) as documents
+    by_status = _dicts(con, """
+        select phase, fiscal_year, status, count(*) as documents
         from marts.dim_document group by all order by phase, fiscal_year desc, status""")
     held_back = _dicts(con, """
         select d.document_key, d.department_name, d.fiscal_year, d.identities_failed,
@@ -98,7 +84,7 @@ def document_details(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 def money(con: duckdb.DuckDBPyConnection) -> dict:
     columns = _dicts(con, """
         select document_key, department_name, fiscal_year, department_name || ' ' || fiscal_year as label
-        from marts.dim_document where status in ('published', 'accepted')
+        from marts.dim_document where status in ('published', 'accepted') and phase = 'final'
         order by department_name, fiscal_year""")
     class_rows = _class_rows(con)
     economic = _dicts(con, """
@@ -109,7 +95,7 @@ def money(con: duckdb.DuckDBPyConnection) -> dict:
             on personnel.document_key = d.document_key and personnel.row_key = '人员经费合计'
         left join marts.fct_economic_amounts public
             on public.document_key = d.document_key and public.row_key = '公用经费合计'
-        where d.status in ('published', 'accepted')
+        where d.status in ('published', 'accepted') and d.phase = 'final'
         order by d.department_name, d.fiscal_year""")
     three_public_items = _dicts(con, """
         select regexp_replace(measure, '^final_', '') as item,
@@ -119,7 +105,7 @@ def money(con: duckdb.DuckDBPyConnection) -> dict:
         select d.document_key, d.department_name || ' ' || d.fiscal_year as label, t.item, t.amount
         from marts.dim_document d
         left join marts.fct_three_public_expenses t on t.document_key = d.document_key and t.basis = '决算数'
-        where d.status in ('published', 'accepted')""")
+        where d.status in ('published', 'accepted') and d.phase = 'final'""")
     three_by_document: dict[str, dict] = defaultdict(dict)
     for row in three_public:
         if row["item"] is not None:
@@ -130,11 +116,13 @@ def money(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def _class_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """T3 本年支出合计 by 类, one row per class with the amount of each published document."""
+    """T3 本年支出合计 by 类, one row per class with the amount of each published final (a budget's
+    T3 is planned, not spent: the budget page shows it)."""
     cells = _dicts(con, """
         select s.functional_code as class_code, s.subject_name as class_name, f.document_key, f.amount
         from marts.fct_functional_amounts f
         join marts.dim_functional_subject s using (functional_code)
+        join marts.dim_document d on d.document_key = f.document_key and d.phase = 'final'
         where f.statement = 'T3' and f.measure = 'total_expenditure' and s.subject_level = '类'
         order by s.functional_code""")
     rows: dict[str, dict] = {}
@@ -144,3 +132,107 @@ def _class_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
         row["amounts"][cell["document_key"]] = cell["amount"]
         row["total"] += cell["amount"]
     return list(rows.values())
+
+
+def budget_against_final(con: duckdb.DuckDBPyConnection) -> dict:
+    """marts.budget_vs_final by department-year: every row with a budget figure, beside its final
+    (empty while the final is not in the warehouse; 未印 where the final prints the table and leaves
+    the cell blank) and the execution rate."""
+    pairs = _dicts(con, """
+        select department_key, any_value(department_name) as department_name, fiscal_year,
+               string_agg(distinct budget_document_key, ' ' order by budget_document_key) as budget_documents,
+               string_agg(distinct final_document_key, ' ' order by final_document_key) as final_documents,
+               count(budget_amount) as budgets,
+               count(*) filter (where budget_amount is not null and final_amount is not null) as compared,
+               count(*) filter (where budget_amount is not null and final_amount is null) as awaiting
+        from marts.budget_vs_final
+        group by department_key, fiscal_year
+        order by department_name, fiscal_year""")
+    rows = _dicts(con, """
+        select b.department_key, b.fiscal_year, b.statement, b.row_key,
+               coalesce(b.functional_code, b.economic_code) as code,
+               coalesce(f.subject_name, e.subject_name) as subject_name,
+               b.measure,
+               (select regexp_replace(min(m.measure_name), '(预算数|决算数)', '', 'g') from marts.dim_measure m
+                where m.statement = b.statement and m.measure in (b.measure, 'final_' || b.measure)) as measure_name,
+               b.budget_amount, b.final_amount, b.difference, b.execution_rate,
+               b.budget_source, b.budget_document_key, b.final_source, b.final_document_key
+        from marts.budget_vs_final b
+        left join marts.dim_functional_subject f on f.functional_code = b.functional_code
+        left join marts.dim_economic_subject e on e.economic_code = b.economic_code
+        where b.budget_amount is not null
+        order by b.statement, b.functional_code nulls first, b.economic_code nulls first, b.row_key, b.measure,
+                 b.budget_source""")
+    by_pair: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        row["key"] = "|".join((row["budget_document_key"], row["statement"], row["row_key"], row["measure"],
+                               row["budget_source"]))
+        by_pair[(row["department_key"], row["fiscal_year"])].append(row)
+    for pair in pairs:
+        pair["rows"] = by_pair.get((pair["department_key"], pair["fiscal_year"]), [])
+        pair["page"] = f"{pair['department_key']}-{pair['fiscal_year']}.html"
+    return {"pairs": pairs}
+
+
+def narrative_facts(con: duckdb.DuckDBPyConnection) -> dict:
+    """marts.fct_narrative_facts per document, each fact with the narrative checks it takes part in
+    (identity_results, family narrative: a stated figure against its table line, a stated sum or
+    rate against its parts), and the document's checks themselves."""
+    documents = _dicts(con, """
+        select d.document_key, d.department_name, d.fiscal_year, d.status, d.source_file
+        from marts.dim_document d
+        where exists (select 1 from marts.fct_narrative_facts f where f.document_key = d.document_key)
+        order by d.department_name, d.fiscal_year""")
+    facts = _dicts(con, """
+        with checks as (
+            select c.document_key, c.identity_key, c.row_key, c.measure, r.status, r.identity
+            from marts.identity_cells c
+            join marts.identity_results r using (document_key, identity_key)
+            where c.statement = 'narrative' and r.family = 'narrative'
+        ),
+        -- a stated rate or share is checked against its amounts without cells of its own
+        rate_checks as (
+            select document_key, identity_key, status, identity from marts.identity_results
+            where family = 'narrative' and status <> 'not applicable' and terms is null
+        )
+        select f.document_key, f.topic, f.item, f.measure, f.value, f.value_text, f.unit, f.sentence,
+               f.source_line, f.page,
+               -- the facts only the narrative states first, then per-项 budgets, stated totals, changes
+               coalesce(list_position(['机关运行经费', '政府采购', '国有资产', '三公经费', '绩效', 'item_budget',
+                                       'table_line', 'prior_year_change', 'budget_change'], f.topic), 99) as topic_rank,
+               string_agg(distinct coalesce(checks.status, rate_checks.status), ' '
+                          order by coalesce(checks.status, rate_checks.status)) as checked,
+               string_agg(distinct coalesce(checks.identity, rate_checks.identity), '; '
+                          order by coalesce(checks.identity, rate_checks.identity)) as checks
+        from marts.fct_narrative_facts f
+        -- the check of this very statement: the identity key ends with the fact's sentence and
+        -- line (a stated figure), its sentence (a stated sum) or carries its line (a change sentence)
+        left join checks
+            on checks.document_key = f.document_key and checks.measure = f.measure
+            and checks.row_key in (f.topic || '/' || f.item, f.item)
+            and (ends_with(checks.identity_key, ' ' || f.sentence || ' ' || f.source_line)
+                 or ends_with(checks.identity_key, '| sentence ' || f.sentence)
+                 or (f.sentence is null and contains(checks.identity_key, ' ' || f.source_line || ' ')))
+        left join rate_checks
+            on rate_checks.document_key = f.document_key and f.measure in ('rate', 'share')
+            and (ends_with(rate_checks.identity_key, '| ' || f.item || ' ' || f.sentence || ' ' || f.source_line)
+                 or ends_with(rate_checks.identity_key, '| ' || f.item || ' '
+                              || if(f.topic = 'budget_change', 'budget', 'prior_year') || ' ' || f.source_line))
+        group by all
+        order by f.document_key, topic_rank, f.topic, f.page nulls first, f.source_line, f.item, f.measure""")
+    checks = _dicts(con, """
+        select document_key, identity_template, identity, left_value, right_value, difference, tolerance, status
+        from marts.identity_results
+        where family = 'narrative' and status <> 'not applicable'
+        order by document_key, status = 'passed', identity_template, identity""")
+    facts_by_document: dict[str, list[dict]] = defaultdict(list)
+    for fact in facts:
+        fact["key"] = "|".join(str(part) for part in (fact["topic"], fact["item"], fact["measure"], fact["source_line"]))
+        facts_by_document[fact["document_key"]].append(fact)
+    checks_by_document: dict[str, list[dict]] = defaultdict(list)
+    for check in checks:
+        checks_by_document[check["document_key"]].append(check)
+    for document in documents:
+        document["facts"] = facts_by_document[document["document_key"]]
+        document["checks"] = checks_by_document[document["document_key"]]
+    return {"documents": documents}
