@@ -44,14 +44,21 @@ def _allow_duckdb_persisted_connection() -> None:
         engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, _Dialect("duckdb"))
 
 
-def _context(warehouse: Path, root: Path = GX_ROOT):
-    """The file context, its datasource pointed at `warehouse` (a runtime variable, not the environment)."""
+def load_engine() -> None:
+    """Import Great Expectations (several seconds); a caller with time to spare calls it ahead of the checks."""
     # no usage statistics (no network here) and no metric progress bars in build logs
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
-    import great_expectations as gx
+    import great_expectations  # noqa: F401
 
     _allow_duckdb_persisted_connection()
+
+
+def _context(warehouse: Path, root: Path = GX_ROOT):
+    """The file context, its datasource pointed at `warehouse` (a runtime variable, not the environment)."""
+    load_engine()
+    import great_expectations as gx
+
     return gx.get_context(mode="file", context_root_dir=str(root),
                           runtime_environment={WAREHOUSE_ENV: str(Path(warehouse).resolve())})
 

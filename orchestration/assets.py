@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -40,7 +41,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from juesuan.landing import RAW_TABLES, UNREADABLE, extractor_version, land_inbox, scan_inbox, write_seed_tables
 from juesuan.publish import create_for_clients, publish
-from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, validate_warehouse
+from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, load_engine, validate_warehouse
 
 from .project import juesuan_dbt_project
 from .resources import JuesuanPaths, WarehouseWriter
@@ -169,6 +170,8 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: 
     else:
         create_for_clients(building)  # DuckDB keeps a file's storage version: built in the 1.x format throughout
     juesuan.say(context, "dbt: building the warehouse (seeds, staging, intermediate, marts, tests)")
+    # this process only waits on dbt meanwhile: import Great Expectations (seconds) for the checks that follow
+    threading.Thread(target=load_engine, name="load-great-expectations", daemon=True).start()
     started = time.monotonic()
     # one target folder per warehouse: dbt's partial parsing carries over from its last build
     invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(juesuan))], context=context, raise_on_error=False,
