@@ -174,7 +174,8 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: 
     threading.Thread(target=load_engine, name="load-great-expectations", daemon=True).start()
     started = time.monotonic()
     # one target folder per warehouse: dbt's partial parsing carries over from its last build
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(juesuan))], context=context, raise_on_error=False,
+    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(juesuan)), "--threads", str(juesuan.dbt_threads())],
+                         context=context, raise_on_error=False,
                          target_path=juesuan.landing.root / "dbt_target")
     yield from invocation.stream()
     results = _run_results(invocation)

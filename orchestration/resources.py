@@ -12,6 +12,7 @@ from juesuan.paths import PROJECT_ROOT
 from juesuan.writer_lock import WriterLock
 
 
+SERIAL_MODELS_BYTES = 256 << 20  # bytes of raw cells (about 2,500 documents of the seed document's size)
 PROGRESS_MARK = "\x1ejuesuan\x1e "  # marks our progress lines among what a run prints
 
 
@@ -30,8 +31,17 @@ class JuesuanPaths(ConfigurableResource):
                                   description="Raw cells up to this size are loaded as dbt seeds; past it DuckDB "
                                               "reads the landing zone's files directly.")
 
+    serial_models_bytes: int = Field(default=SERIAL_MODELS_BYTES,
+                                     description="Past this size of raw cells dbt builds one model at a time, so "
+                                                 "each has DuckDB's whole memory limit.")
+
     def reads_directly(self) -> bool:
         return raw_cells_bytes(self.landing) > self.seed_limit_bytes
+
+    def dbt_threads(self) -> int:
+        """Two models at once share DuckDB's memory limit: measured, 10,000 generated documents (1.1 GB of
+        raw cells) ran out of 3 GB in two identity models built side by side, and passed one at a time."""
+        return 1 if raw_cells_bytes(self.landing) > self.serial_models_bytes else 2
 
     @classmethod
     def from_environment(cls) -> "JuesuanPaths":
