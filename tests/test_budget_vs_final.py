@@ -188,8 +188,6 @@ def test_budget_rows_wait_for_their_final(documents_build):
     assert rows == [(Decimal("17191.5169"), None, None, "budget_document")]
 
 
-@pytest.mark.xfail(strict=True, reason="reader: Jiangsu's 政府采购 table and one 收入预算总表 column are not placed yet "
-                                       "(cells without a measure fail the build); passes once the reader reads them")
 def test_jiangsu_budget_control_total(tmp_path):
     inbox = copy_inbox([shared_document(f"{JIANGSU_BUDGET}.pdf")], tmp_path / "inbox")
     result = build_into([inbox], tmp_path / "juesuan.duckdb")
