@@ -92,25 +92,48 @@ class Table:
 
 # ---------------------------------------------------------------- page content
 
-def _page_chars(textpage) -> list[Char]:
+def _unchecked(function):
+    """A PDFium function called without ctypes' per-call argument conversion (its `argtypes`):
+    the reader calls a few of them once per character or page object, with arguments of exactly
+    the declared types (handles as returned, ints, byref doubles), and the checks cost more than
+    PDFium's own work. Same address, same result type."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(function.restype)(address)
+
+
+_GET_CHAR_BOX = _unchecked(pdfium_c.FPDFText_GetCharBox)
+_GET_CHAR_ORIGIN = _unchecked(pdfium_c.FPDFText_GetCharOrigin)
+_GET_FONT_SIZE = _unchecked(pdfium_c.FPDFText_GetFontSize)
+_GET_OBJECT = _unchecked(pdfium_c.FPDFPage_GetObject)
+_GET_OBJECT_TYPE = _unchecked(pdfium_c.FPDFPageObj_GetType)
+_GET_OBJECT_BOUNDS = _unchecked(pdfium_c.FPDFPageObj_GetBounds)
+
+
+def _page_chars(textpage, text: str | None = None) -> list[Char]:
+    """Every printed char of a page with its box, baseline and size; `text` is the page's
+    text range when the caller has it already."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
-    text = textpage.get_text_range()
+    if text is None:
+        text = textpage.get_text_range()
     if len(text) != count:  # outside UCS-2: ask char by char
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
-    box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-    origin = (ctypes.byref(x), ctypes.byref(y))
-    get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    box_left, box_right, box_bottom, box_top = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
+                                                ctypes.byref(top))
+    origin_x, origin_y = ctypes.byref(x), ctypes.byref(y)
+    get_box, get_origin, get_size = _GET_CHAR_BOX, _GET_CHAR_ORIGIN, _GET_FONT_SIZE
     loose = pdfium_c.FS_RECTF()
     loose_ref = ctypes.byref(loose)
     get_loose = pdfium_c.FPDFText_GetLooseCharBox
     on_page: dict[float, float] = {}  # reported font size -> size on the page
     chars = []
+    append = chars.append
     for index, char in enumerate(text):
-        if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
+        if char.isspace() or char == "\ufffe" or char == "\uffff" \
+                or not get_box(raw, index, box_left, box_right, box_bottom, box_top):
             continue
-        get_origin(raw, index, *origin)
+        get_origin(raw, index, origin_x, origin_y)
         reported = get_size(raw, index) or (top.value - bottom.value)
         size = on_page.get(reported)
         if size is None:
@@ -120,7 +143,7 @@ def _page_chars(textpage) -> list[Char]:
             if get_loose(raw, index, loose_ref) and loose.top > loose.bottom:
                 size = min(reported, loose.top - loose.bottom)
             on_page[reported] = size
-        chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
+        append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
     return chars
 
 
@@ -130,11 +153,12 @@ def _page_rules(page) -> tuple[list, list]:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
     raw = page.raw
+    get_object, get_type, get_bounds, path_type = _GET_OBJECT, _GET_OBJECT_TYPE, _GET_OBJECT_BOUNDS, pdfium_c.FPDF_PAGEOBJ_PATH
     for index in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, index)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+        obj = get_object(raw, index)
+        if get_type(obj) != path_type:
             continue
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+        if not get_bounds(obj, *refs):
             continue
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         width, height = x1 - x0, y1 - y0
@@ -166,17 +190,35 @@ def _snap(values: list[float]) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
+def _by_base(char: Char) -> float:
+    return -char.base
+
+
+def _by_x0(char: Char) -> float:
+    return char.x0
+
+
 def _text_lines(chars: list[Char]) -> list[list[Char]]:
     """Chars grouped into printed lines, top to bottom, each left to right."""
+    if len(chars) < 2:
+        return [list(chars)] if chars else []
     lines: list[list[Char]] = []
-    for char in sorted(chars, key=lambda c: -c.base):
-        if lines:
-            last = lines[-1]
-            if abs(last[0].base - char.base) <= max(last[0].size, char.size, 1.0) * 0.3:
+    last: list[Char] | None = None
+    first_base = first_size = 0.0
+    for char in sorted(chars, key=_by_base):
+        if last is not None:
+            limit = first_size if first_size > char.size else char.size
+            if (first_base - char.base if first_base >= char.base else char.base - first_base) <= \
+                    (limit if limit > 1.0 else 1.0) * 0.3:
                 last.append(char)
                 continue
-        lines.append([char])
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
+        last = [char]
+        first_base, first_size = char.base, char.size
+        lines.append(last)
+    for line in lines:
+        if len(line) > 1:
+            line.sort(key=_by_x0)
+    return lines
 
 
 def _line_text(line: list[Char]) -> str:
@@ -229,11 +271,17 @@ class _Grid:
     @staticmethod
     def _index(rules, positions):
         index: dict[int, list[tuple[float, float]]] = {}
-        ordered = sorted(range(len(positions)), key=lambda i: positions[i])
+        ordered = sorted(range(len(positions)), key=positions.__getitem__)
         keys = [positions[i] for i in ordered]
+        count = len(keys)
         for pos, a, b in rules:
             at = bisect_right(keys, pos)
-            near = min((i for i in (at - 1, at) if 0 <= i < len(keys)), key=lambda i: abs(keys[i] - pos))
+            if at == 0:
+                near = 0
+            elif at == count:
+                near = count - 1
+            else:  # the nearer of the two neighbours (the lower one on a tie)
+                near = at - 1 if pos - keys[at - 1] <= keys[at] - pos else at
             if abs(keys[near] - pos) <= SNAP:
                 index.setdefault(ordered[near], []).append((a, b))
         return {key: _merged(spans) for key, spans in index.items()}
@@ -316,21 +364,23 @@ class _Grid:
                 if band + 1 < bands and not self._has_h(band + 1, column):
                     parent[find(slot + columns)] = find(slot)
         slots: dict[int, list[int]] = {}
-        for slot in range(bands * columns):
+        for slot in range(bands * columns):  # ascending: each cell's slots in reading order
             slots.setdefault(find(slot), []).append(slot)
         texts: dict[int, list[Char]] = {}
+        override = self.band_override
         for char in chars:
-            band = self.band_override.get(id(char), None)
+            band = override.get(id(char)) if override else None
             band = self._band_of(char.cy) if band is None else band
             column = self._column_of(char.cx)
             if band is not None and column is not None:
                 texts.setdefault(find(band * columns + column), []).append(char)
         out = []
         for root, members in slots.items():
-            first_band = min(m // columns for m in members)
-            last_band = max(m // columns for m in members)
+            first_band = members[0] // columns
+            last_band = members[-1] // columns
             in_first = [m % columns for m in members if m // columns == first_band]
-            text = "".join(_line_text(line) for line in _text_lines(texts.get(root, [])))
+            found = texts.get(root)
+            text = "".join(_line_text(line) for line in _text_lines(found)) if found else ""
             out.append((first_band, last_band, min(in_first), max(in_first), text))
         return bands, columns, out
 
@@ -339,8 +389,14 @@ def _page_table(content: PageContent) -> Table | None:
     grid = _Grid(content)
     if not grid.ok:
         return None
-    inside = [c for c in content.chars if grid.inside(c)]
-    outside = [c for c in content.chars if not grid.inside(c) and c.cy > grid.top]
+    inside, outside = [], []
+    left, right, bottom, top = grid.left, grid.right, grid.bottom, grid.top
+    for char in content.chars:
+        cy = char.cy
+        if left <= char.cx <= right and bottom <= cy <= top:
+            inside.append(char)
+        elif cy > top:
+            outside.append(char)
     grid.cut_before_first_figures(inside)
     bands, columns, cells = grid.cells(inside)
     plain = [[""] * columns for _ in range(bands)]
@@ -603,7 +659,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
                 # a ruled page neither titled as a statement nor following a table's page (绩效目标
                 # forms after the prose) would only be read to be skipped
                 if (_has_grid(hrules, vrules) and after_table) or _may_hold_table(content.text, vocabulary, after_table):
-                    content.chars = _page_chars(textpage)
+                    content.chars = _page_chars(textpage, content.text)
                 else:
                     content.untitled_grid = _has_grid(hrules, vrules)
             pages.append(content)

@@ -135,6 +135,18 @@ class Vocabulary:
         cell names the column; group cells above it are shared by its neighbours); then the
         statement's own patterns over generic ones; then the longer words.
         """
+        key = (statement, path)
+        cache = self._header_roles
+        if key not in cache:
+            cache[key] = self._header_role(statement, path)
+        return cache[key]
+
+    @cached_property
+    def _header_roles(self) -> dict[tuple[str, str], HeaderRole | None]:
+        """header_role's answers: the same header paths recur on every page and document."""
+        return {}
+
+    def _header_role(self, statement: str, path: str) -> HeaderRole | None:
         parts = [p for p in normalize(path).split("/") if p]
         if not parts:
             return None
