@@ -245,8 +245,24 @@ def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def _covers(spans, middle: float) -> bool:
     """Whether merged, sorted segments reach `middle` (within the snap)."""
-    at = bisect_right(spans, (middle + SNAP, float("inf"))) - 1
+    at = bisect_right(spans, (middle + SNAP, INFINITY)) - 1
     return at >= 0 and spans[at][1] + SNAP >= middle
+
+
+INFINITY = float("inf")
+
+
+def _covered(spans, middles: list[float]) -> list[bool]:
+    """`_covers(spans, m)` for each of `middles`, given in ascending order: one sweep."""
+    out = []
+    at, count, last = -1, len(spans), None
+    for middle in middles:
+        limit = middle + SNAP
+        while at + 1 < count and spans[at + 1][0] <= limit:  # the last segment starting by the middle
+            at += 1
+            last = spans[at]
+        out.append(last is not None and last[1] + SNAP >= middle)
+    return out
 
 
 class _Grid:
@@ -356,12 +372,20 @@ class _Grid:
                 i = parent[i]
             return i
 
+        ys, xs = self.ys, self.xs
+        middles_x = [(xs[column] + xs[column + 1]) / 2 for column in range(columns)]  # ascending
+        middles_y = [(ys[band] + ys[band + 1]) / 2 for band in range(bands)]  # descending
+        rising_y = middles_y[::-1]
+        # has_v[boundary][band], has_h[boundary][column]: whether a drawn line separates the slots
+        has_v = [_covered(self.v_by_col.get(boundary, ()), rising_y)[::-1] for boundary in range(columns + 1)]
+        has_h = [_covered(self.h_by_row.get(boundary, ()), middles_x) for boundary in range(bands + 1)]
         for band in range(bands):
+            below = has_h[band + 1] if band + 1 < bands else None
             for column in range(columns):
                 slot = band * columns + column
-                if column + 1 < columns and not self._has_v(column + 1, band):
+                if column + 1 < columns and not has_v[column + 1][band]:
                     parent[find(slot + 1)] = find(slot)
-                if band + 1 < bands and not self._has_h(band + 1, column):
+                if below is not None and not below[column]:
                     parent[find(slot + columns)] = find(slot)
         slots: dict[int, list[int]] = {}
         for slot in range(bands * columns):  # ascending: each cell's slots in reading order
@@ -688,6 +712,10 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
 
 FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
 PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$")
+SENTENCE_MARKS = re.compile(r"[，。；：！？]")  # running text; a table row prints none
+# a figure with its unit or a year written after it is prose ("2019 年度", "3397.18 万元" wrapped
+# before its 万元); a table prints its unit in the header
+FIGURE_IN_PROSE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[ \t]*(?:年|万|亿|元|%|％|个|辆|台|套|人|次|项|家|批)|\s*万元)")
 
 
 WARNED_PAGE = re.compile(r"^page (\d+):")
@@ -716,8 +744,13 @@ def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> boo
     if any(vocabulary.statement_for_title(a) or vocabulary.statement_for_title(a + b)
            for a, b in zip(compact, compact[1:] + [""])):
         return True
-    # any line of figures after a table: it may be the table's last row alone on a page
-    return after_table and any(FIGURE_TOKEN.findall(line) and not PAGE_NUMBER.match(line) for line in lines)
+    # any line of figures after a table: it may be the table's last row alone on a page (a line
+    # of a sentence, with its commas and full stops, is the 情况说明 after the tables)
+    if not after_table:
+        return False
+    lines = [line.strip() for line in FIGURE_IN_PROSE.sub(" ", text).splitlines()]
+    return any(FIGURE_TOKEN.search(line) and not PAGE_NUMBER.match(line) and not SENTENCE_MARKS.search(line)
+               for line in lines)
 
 
 def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:
