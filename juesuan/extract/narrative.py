@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
+_SPACES = re.compile(r"\s+")  # compiled once: called per line and per label
+
 NUMBER = r"[\d,]+(?:\.\d+)?"
 # the topic is the run of words right before the amount, after the last clause boundary
 TOPIC = r"(?P<topic>[^。；;：:，,\d%（）()]{2,40}?)"
@@ -54,7 +56,7 @@ def read_figures(document_id: str, lines: list[tuple[int, int | None, str]]) -> 
     for number, page, line in lines:
         if "\t" in line:
             continue
-        compact = re.sub(r"\s+", "", line)
+        compact = _SPACES.sub("", line)
         if compact:
             starts.append((len(text), number, page))
             text += compact
@@ -159,7 +161,7 @@ def join_prose(lines: list[tuple[int, int | None, str]]) -> tuple[str, list[tupl
     for number, page, line in lines:
         if "\t" in line:
             continue
-        compact = re.sub(r"\s+", "", line).translate(_HALF_WIDTH)
+        compact = _SPACES.sub("", line).translate(_HALF_WIDTH)
         if not compact or PAGE_NUMBER_LINE.match(compact):
             continue
         starts.append((len(text), number, page))

@@ -74,6 +74,7 @@ class PageContent:
     text: str = ""  # plain text of a page without a table (prose), for the document's identity
     has_text: bool = False
     untitled_grid: bool = False  # a ruled table under no statement title, after no table: not read
+    grid: bool = False  # its ruling lines draw a grid (_has_grid), decided once when the page is loaded
 
 
 @dataclass
@@ -389,14 +390,18 @@ class _Grid:
                     parent[find(slot + columns)] = find(slot)
         slots: dict[int, list[int]] = {}
         for slot in range(bands * columns):  # ascending: each cell's slots in reading order
-            slots.setdefault(find(slot), []).append(slot)
+            slots.setdefault(slot if parent[slot] == slot else find(slot), []).append(slot)
         texts: dict[int, list[Char]] = {}
         override = self.band_override
+        negated = [-y for y in ys]
         for char in chars:
             band = override.get(id(char)) if override else None
-            band = self._band_of(char.cy) if band is None else band
-            column = self._column_of(char.cx)
-            if band is not None and column is not None:
+            if band is None:
+                band = bisect_right(negated, -(char.base + char.size * 0.35)) - 1  # char.cy
+                if not 0 <= band < bands:
+                    continue
+            column = bisect_right(xs, (char.x0 + char.x1) / 2) - 1  # char.cx
+            if 0 <= column < columns:
                 texts.setdefault(find(band * columns + column), []).append(char)
         out = []
         for root, members in slots.items():
@@ -485,7 +490,7 @@ def _page_tables(content: PageContent, vocabulary: Vocabulary, use_rules: bool =
     """The tables of a page: by its ruling lines where it has a grid, else by word positions."""
     if not content.chars:
         return []
-    if use_rules and _has_grid(content.hrules, content.vrules):
+    if use_rules and content.grid:
         table = _page_table(content)
         return [table] if table else []
     lines = [words_of(line) for line in _text_lines(content.chars)]
@@ -675,17 +680,18 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             except pdfium.PdfiumError as error:
                 raise ExtractionError(source, None, f"not a readable PDF ({error})", page=number) from error
             hrules, vrules = _page_rules(page)
-            content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
+            grid = _has_grid(hrules, vrules)
+            content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0, grid=grid)
             if content.has_text:
                 content.text = textpage.get_text_range()
                 last = next((p for p in reversed(pages) if p.has_text), None)
                 after_table = last is not None and bool(last.chars)
                 # a ruled page neither titled as a statement nor following a table's page (绩效目标
                 # forms after the prose) would only be read to be skipped
-                if (_has_grid(hrules, vrules) and after_table) or _may_hold_table(content.text, vocabulary, after_table):
+                if (grid and after_table) or _may_hold_table(content.text, vocabulary, after_table):
                     content.chars = _page_chars(textpage, content.text)
                 else:
-                    content.untitled_grid = _has_grid(hrules, vrules)
+                    content.untitled_grid = grid
             pages.append(content)
             textpage.close()
             page.close()
@@ -695,7 +701,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
     texts = [content.text for content in pages]
     reading = _read_pages(path, pages, vocabulary, use_rules=True)
-    if _unplaced(reading) and any(_has_grid(p.hrules, p.vrules) for p in pages):
+    if _unplaced(reading) and any(p.grid for p in pages):
         # Ruling lines are a hint: where they leave figures unplaced (Word draws borders per
         # cell, not per column), the same pages read by word positions alone may place them all.
         for content, text in zip(pages, texts):

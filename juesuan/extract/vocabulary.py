@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+_SPACES = re.compile(r"\s+")  # compiled once: called per line and per label
+
 _PUNCTUATION = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ","})
 _ORDINAL = re.compile(r"^(表\s*\d+|[一二三四五六七八九十]+、|\d+[、.．])\s*")
 
@@ -20,7 +22,7 @@ def default_vocabulary_dir() -> Path:
 
 def normalize(text: str) -> str:
     """Whitespace-free, half-width punctuation: how titles and headers are compared."""
-    return re.sub(r"\s+", "", text).translate(_PUNCTUATION)
+    return _SPACES.sub("", text).translate(_PUNCTUATION)
 
 
 def strip_ordinal(label: str) -> str:
