@@ -25,6 +25,7 @@ import ctypes
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -226,6 +227,7 @@ def _line_text(line: list[Char]) -> str:
     return "".join(c.text for c in line)
 
 
+@lru_cache(maxsize=8192)
 def _is_figure(text: str) -> bool:
     return bool(AMOUNT.match(text) or CODE.match(text)) or text in DASHES
 
@@ -405,11 +407,15 @@ class _Grid:
                 texts.setdefault(find(band * columns + column), []).append(char)
         out = []
         for root, members in slots.items():
+            found = texts.get(root)
+            text = "".join(_line_text(line) for line in _text_lines(found)) if found else ""
+            if len(members) == 1:  # most cells: one slot
+                band, column = divmod(root, columns)
+                out.append((band, band, column, column, text))
+                continue
             first_band = members[0] // columns
             last_band = members[-1] // columns
             in_first = [m % columns for m in members if m // columns == first_band]
-            found = texts.get(root)
-            text = "".join(_line_text(line) for line in _text_lines(found)) if found else ""
             out.append((first_band, last_band, min(in_first), max(in_first), text))
         return bands, columns, out
 
