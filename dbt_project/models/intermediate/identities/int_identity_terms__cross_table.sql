@@ -45,23 +45,28 @@ t4_lines as (
 
 ),
 
-totals as (
+first_rows as (
 
     -- the 合计 row of the functional tables: the first row without a code (a table that lists
     -- its income by source, 收入总计 then 小计 and lines, has more than one codeless row)
+    select
+        measured.document_key,
+        measured.statement,
+        measured.measure,
+        arg_min(measured.row_key, measured.row_index) as row_key
+    from {{ ref('int_cells__measured') }} as measured
+    inner join to_process on measured.document_key = to_process.document_key
+    where
+        measured.statement in ('T2', 'T3', 'T5', 'T7', 'T8') and measured.code is null
+        and measured.measure is not null and measured.row_key is not null
+    group by measured.document_key, measured.statement, measured.measure
+
+),
+
+totals as (
+
     select cells.* from cells
-    inner join (
-        select
-            document_key,
-            statement,
-            measure,
-            arg_min(row_key, row_index) as row_key
-        from {{ ref('int_cells__measured') }}
-        where
-            statement in ('T2', 'T3', 'T5', 'T7', 'T8') and code is null
-            and measure is not null and row_key is not null
-        group by document_key, statement, measure
-    ) as first_rows
+    inner join first_rows
         on
             cells.document_key = first_rows.document_key
             and cells.statement = first_rows.statement
