@@ -157,3 +157,61 @@ def test_text_reader_unchanged():
     assert document.counts_by_statement() == {"T1": 42, "T2": 392, "T3": 336, "T4": 125, "T5": 138,
                                               "T6": 83, "T7": 54, "T8": 3, "T9": 12}
     assert all(c.page is None for c in document.cells)
+
+
+def test_ruling_segments_swept_as_bisected():
+    """The grid asks, per slot, whether a drawn line separates it from its neighbour: one sweep
+    over the ascending slot middles answers as one bisection per middle does."""
+    import random
+
+    from juesuan.extract.pdf import _covered, _covers, _merged
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        spans = _merged([(a, a + rng.uniform(0, 20)) for a in (rng.uniform(0, 100) for _ in range(rng.randint(0, 8)))])
+        middles = sorted(rng.uniform(-10, 130) for _ in range(rng.randint(0, 12)))
+        assert _covered(spans, middles) == [_covers(spans, middle) for middle in middles]
+
+
+def test_prose_after_the_tables_is_not_read_as_a_table():
+    """A page after a table is read by positions when it has a line of figures; a sentence's
+    figures (with 万元 or a year after them, wrapped over lines) are no table row; a row is."""
+    from juesuan.extract.pdf import _may_hold_table
+    from juesuan.extract.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    prose = "某某局 2019 年度收、支总预算 37188.34\n万元。与上年相比增加 4016.19 万元\n12\n"
+    assert not _may_hold_table(prose, vocabulary, after_table=True)
+    assert _may_hold_table(prose + "人员经费合计 27,142.33  公用经费合计 2,211.00\n", vocabulary, after_table=True)
+    assert not _may_hold_table("人员经费合计 27,142.33\n", vocabulary, after_table=False)
+
+
+def test_narrative_changes_found_at_the_topic_starts_as_by_finditer():
+    """read_figures tries its patterns only where a topic can start (a run of words ending where an
+    amount in 万元 begins, at most 42 characters before it): the same matches as finditer."""
+    import random
+
+    from juesuan.extract.narrative import COMPARED_WITH_YEAR, STATED_CHANGE, _finditer, _topic_starts
+
+    rng = random.Random(11)
+    numbers = ["1,234.56", "37188.34", "12.5", ",5", "1.2.3", "7."]
+    matched = 0
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            topic = "".join(rng.choice("支出收入预算为是共合计经费") for _ in range(rng.randint(0, 70)))
+            amount, change, rate = (rng.choice(numbers) for _ in range(3))
+            if rng.random() < 0.6:
+                parts.append(f"{topic}{rng.choice(['', '为', '共计'])}{amount}{rng.choice(['万元', '万', '元'])}，"
+                             f"{rng.choice(['比上年', '较年初预算数'])}{rng.choice(['增加', '减少'])}{change}万元，"
+                             f"{rng.choice(['增长', '下降'])}{rate}%")
+            else:
+                parts.append(f"{topic}{amount}万元。与2023年相比，{rng.choice(['增加', '减少'])}{change}万元，增长{rate}%")
+            parts.append(rng.choice(["", "。", "，"]))
+        text = "".join(parts)
+        starts = _topic_starts(text)
+        for pattern in (STATED_CHANGE, COMPARED_WITH_YEAR):
+            expected = [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text)]
+            assert [(m.start(), m.end(), m.groupdict()) for m in _finditer(pattern, text, starts)] == expected
+            matched += len(expected)
+    assert matched > 1000

@@ -202,6 +202,27 @@ def test_provincial_budget_three_blocks_of_the_summary_table():
     assert _amounts(document, "T1", "三、单位预留机动经费", "expenditure_by_use_amount") == ["5,011.40"]  # by use
 
 
+def test_provincial_budget_figures_read_off_the_pages():
+    """Checked by eye on the rendered pages: 支出预算总表 (公开03表, page 9) one row of four figures
+    and a blank 结转下年资金; 财政拨款收支预算总表 (公开04表, page 10) by use only; 财政拨款支出预算表
+    (公开05表, page 10) with 2080505's name wrapped in its cell; 政府采购支出预算表 (公开12表,
+    page 16) 合计 and its three 品目大类."""
+    document = _read(JIANGSU_BUDGET)
+    t3 = {c.measure: c.amount_text for c in document.cells if c.statement == "T3"}
+    assert t3 == {"total_expenditure": "37,188.34", "basic_expenditure": "21,968.00",
+                  "project_expenditure": "10,208.94", "reserve_fund": "5,011.40"}
+    assert _amounts(document, "T4", "收入合计", "income_amount") == ["37,188.34"]
+    assert _amounts(document, "T4", "支出合计", "expenditure_total") == ["37,188.34"]
+    assert _amounts(document, "T4", "二、项目支出", "expenditure_total") == ["10,208.94"]
+    fa = {c.code: (c.row_label, c.amount_text) for c in document.cells if c.statement == "FA"}
+    assert fa["2080505"] == ("机关事业单位基本养老保险缴费支出", "1,384.70")
+    assert fa["2210202"] == ("提租补贴", "5,465.10")
+    assert fa[""] == ("合计", "37,188.34")
+    procurement = {c.row_label: c.amount_text for c in document.cells if c.statement == "PROC" and not c.parent_label}
+    assert [procurement[label] for label in ("合计", "一、货物A", "二、工程B", "三、服务C")] == [
+        "5,227.59", "1,637.72", "530.00", "3,059.87"]
+
+
 def test_provincial_budget_meetings_and_training_beside_three_public():
     t9 = {c.measure: c.amount_text for c in _read(JIANGSU_BUDGET).cells if c.statement == "T9"}
     assert t9 == {

@@ -6,6 +6,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+_SPACES = re.compile(r"\s+")  # compiled once: called per line and per label
+
 UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
 YEAR = re.compile(r"(20\d{2})\s*年(?:度|[^，。,\d]{0,8}(?:决算|预算))")
 DEPARTMENT_LINE = re.compile(
@@ -38,7 +40,7 @@ def find_department(lines: list[str]) -> str | None:
         if match and not PLACEHOLDER.search(match.group(1)):  # the template's 部门：XX局
             return match.group(1)
     for line in lines[:80]:
-        compact = re.sub(r"\s+", "", line)
+        compact = _SPACES.sub("", line)
         first, second = TITLE_FORMS[0].search(compact), TITLE_FORMS[1].search(compact)
         if first:
             return _department_name(first.group(2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from .model import DocumentMeta, ExtractedDocument, RawCell
 from .vocabulary import HeaderRole, Vocabulary, normalize, strip_ordinal
@@ -50,8 +51,10 @@ def _figure(text: str) -> tuple[str | None, list[str]]:
     return parse_amount(text), []
 
 
+@lru_cache(maxsize=8192)
 def parse_amount(text: str) -> str | None:
-    """The printed amount as a plain decimal string, or None when it is not a number."""
+    """The printed amount as a plain decimal string, or None when it is not a number (memoised:
+    the readers ask it of every word of every line, and the same few figures recur)."""
     compact = text.replace(" ", "")
     if compact[:1] in MINUS and compact[1:2].isdigit():  # －12.30, −12.30: a negative figure
         compact = "-" + compact[1:]

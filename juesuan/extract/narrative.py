@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+_SPACES = re.compile(r"\s+")  # compiled once: called per line and per label
+
 NUMBER = r"[\d,]+(?:\.\d+)?"
 # the topic is the run of words right before the amount, after the last clause boundary
 TOPIC = r"(?P<topic>[^。；;：:，,\d%（）()]{2,40}?)"
@@ -25,6 +27,33 @@ COMPARED_WITH_YEAR = re.compile(
     r"(?P<direction>增加|减少)(?P<change>" + NUMBER + r")万元[，,](?P<rate_direction>增长|下降)(?P<rate>" + NUMBER + r")%"
 )
 LIST_MARK = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]*[)）.、．])+|^年度")
+# A match of either pattern starts inside a run of topic characters that ends right where its
+# amount in 万元 begins (为 / 是 / 共计 / 合计 are topic characters; a digit or ',' is not), at most
+# 42 characters before that end: only those positions are tried (the same matches as finditer,
+# without trying the lazy topic at every character of the prose).
+TOPIC_RUN = re.compile(r"[^。；;：:，,\d%（）()]+")
+AMOUNT_START = re.compile(r"[\d,][\d,.]*万元")
+
+
+def _topic_starts(text: str) -> list[int]:
+    starts = []
+    for run in TOPIC_RUN.finditer(text):
+        end = run.end()
+        if end < len(text) and AMOUNT_START.match(text, end):
+            starts.extend(range(max(run.start(), end - 42), end - 1))
+    return starts
+
+
+def _finditer(pattern: re.Pattern, text: str, starts: list[int]):
+    """pattern.finditer(text), trying only the given (sorted) start positions."""
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = pattern.match(text, start)
+        if match:
+            yield match
+            end = match.end()
 
 
 @dataclass
@@ -54,13 +83,14 @@ def read_figures(document_id: str, lines: list[tuple[int, int | None, str]]) -> 
     for number, page, line in lines:
         if "\t" in line:
             continue
-        compact = re.sub(r"\s+", "", line)
+        compact = _SPACES.sub("", line)
         if compact:
             starts.append((len(text), number, page))
             text += compact
     figures, seen = [], set()
+    topic_starts = _topic_starts(text)
     for pattern in (STATED_CHANGE, COMPARED_WITH_YEAR):
-        for match in pattern.finditer(text):
+        for match in _finditer(pattern, text, topic_starts):
             topic = LIST_MARK.sub("", match.group("topic")).replace("“", "").replace("”", "").replace('"', "")
             where = max((s for s in starts if s[0] <= match.start("amount")), key=lambda s: s[0])
             key = (where[1], match.group("amount"), match.group("change"))
@@ -159,7 +189,7 @@ def join_prose(lines: list[tuple[int, int | None, str]]) -> tuple[str, list[tupl
     for number, page, line in lines:
         if "\t" in line:
             continue
-        compact = re.sub(r"\s+", "", line).translate(_HALF_WIDTH)
+        compact = _SPACES.sub("", line).translate(_HALF_WIDTH)
         if not compact or PAGE_NUMBER_LINE.match(compact):
             continue
         starts.append((len(text), number, page))

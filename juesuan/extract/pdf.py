@@ -25,6 +25,7 @@ import ctypes
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -74,6 +75,7 @@ class PageContent:
     text: str = ""  # plain text of a page without a table (prose), for the document's identity
     has_text: bool = False
     untitled_grid: bool = False  # a ruled table under no statement title, after no table: not read
+    grid: bool = False  # its ruling lines draw a grid (_has_grid), decided once when the page is loaded
 
 
 @dataclass
@@ -92,25 +94,48 @@ class Table:
 
 # ---------------------------------------------------------------- page content
 
-def _page_chars(textpage) -> list[Char]:
+def _unchecked(function):
+    """A PDFium function called without ctypes' per-call argument conversion (its `argtypes`):
+    the reader calls a few of them once per character or page object, with arguments of exactly
+    the declared types (handles as returned, ints, byref doubles), and the checks cost more than
+    PDFium's own work. Same address, same result type."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(function.restype)(address)
+
+
+_GET_CHAR_BOX = _unchecked(pdfium_c.FPDFText_GetCharBox)
+_GET_CHAR_ORIGIN = _unchecked(pdfium_c.FPDFText_GetCharOrigin)
+_GET_FONT_SIZE = _unchecked(pdfium_c.FPDFText_GetFontSize)
+_GET_OBJECT = _unchecked(pdfium_c.FPDFPage_GetObject)
+_GET_OBJECT_TYPE = _unchecked(pdfium_c.FPDFPageObj_GetType)
+_GET_OBJECT_BOUNDS = _unchecked(pdfium_c.FPDFPageObj_GetBounds)
+
+
+def _page_chars(textpage, text: str | None = None) -> list[Char]:
+    """Every printed char of a page with its box, baseline and size; `text` is the page's
+    text range when the caller has it already."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
-    text = textpage.get_text_range()
+    if text is None:
+        text = textpage.get_text_range()
     if len(text) != count:  # outside UCS-2: ask char by char
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))
-    box = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-    origin = (ctypes.byref(x), ctypes.byref(y))
-    get_box, get_origin, get_size = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    box_left, box_right, box_bottom, box_top = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
+                                                ctypes.byref(top))
+    origin_x, origin_y = ctypes.byref(x), ctypes.byref(y)
+    get_box, get_origin, get_size = _GET_CHAR_BOX, _GET_CHAR_ORIGIN, _GET_FONT_SIZE
     loose = pdfium_c.FS_RECTF()
     loose_ref = ctypes.byref(loose)
     get_loose = pdfium_c.FPDFText_GetLooseCharBox
     on_page: dict[float, float] = {}  # reported font size -> size on the page
     chars = []
+    append = chars.append
     for index, char in enumerate(text):
-        if char.isspace() or char in "\ufffe\uffff" or not get_box(raw, index, *box):
+        if char.isspace() or char == "\ufffe" or char == "\uffff" \
+                or not get_box(raw, index, box_left, box_right, box_bottom, box_top):
             continue
-        get_origin(raw, index, *origin)
+        get_origin(raw, index, origin_x, origin_y)
         reported = get_size(raw, index) or (top.value - bottom.value)
         size = on_page.get(reported)
         if size is None:
@@ -120,7 +145,7 @@ def _page_chars(textpage) -> list[Char]:
             if get_loose(raw, index, loose_ref) and loose.top > loose.bottom:
                 size = min(reported, loose.top - loose.bottom)
             on_page[reported] = size
-        chars.append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
+        append(Char(char, left.value, bottom.value, right.value, top.value, y.value, size))
     return chars
 
 
@@ -130,11 +155,12 @@ def _page_rules(page) -> tuple[list, list]:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
     raw = page.raw
+    get_object, get_type, get_bounds, path_type = _GET_OBJECT, _GET_OBJECT_TYPE, _GET_OBJECT_BOUNDS, pdfium_c.FPDF_PAGEOBJ_PATH
     for index in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, index)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+        obj = get_object(raw, index)
+        if get_type(obj) != path_type:
             continue
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+        if not get_bounds(obj, *refs):
             continue
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         width, height = x1 - x0, y1 - y0
@@ -166,23 +192,42 @@ def _snap(values: list[float]) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
+def _by_base(char: Char) -> float:
+    return -char.base
+
+
+def _by_x0(char: Char) -> float:
+    return char.x0
+
+
 def _text_lines(chars: list[Char]) -> list[list[Char]]:
     """Chars grouped into printed lines, top to bottom, each left to right."""
+    if len(chars) < 2:
+        return [list(chars)] if chars else []
     lines: list[list[Char]] = []
-    for char in sorted(chars, key=lambda c: -c.base):
-        if lines:
-            last = lines[-1]
-            if abs(last[0].base - char.base) <= max(last[0].size, char.size, 1.0) * 0.3:
+    last: list[Char] | None = None
+    first_base = first_size = 0.0
+    for char in sorted(chars, key=_by_base):
+        if last is not None:
+            limit = first_size if first_size > char.size else char.size
+            if (first_base - char.base if first_base >= char.base else char.base - first_base) <= \
+                    (limit if limit > 1.0 else 1.0) * 0.3:
                 last.append(char)
                 continue
-        lines.append([char])
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
+        last = [char]
+        first_base, first_size = char.base, char.size
+        lines.append(last)
+    for line in lines:
+        if len(line) > 1:
+            line.sort(key=_by_x0)
+    return lines
 
 
 def _line_text(line: list[Char]) -> str:
     return "".join(c.text for c in line)
 
 
+@lru_cache(maxsize=8192)
 def _is_figure(text: str) -> bool:
     return bool(AMOUNT.match(text) or CODE.match(text)) or text in DASHES
 
@@ -203,8 +248,24 @@ def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def _covers(spans, middle: float) -> bool:
     """Whether merged, sorted segments reach `middle` (within the snap)."""
-    at = bisect_right(spans, (middle + SNAP, float("inf"))) - 1
+    at = bisect_right(spans, (middle + SNAP, INFINITY)) - 1
     return at >= 0 and spans[at][1] + SNAP >= middle
+
+
+INFINITY = float("inf")
+
+
+def _covered(spans, middles: list[float]) -> list[bool]:
+    """`_covers(spans, m)` for each of `middles`, given in ascending order: one sweep."""
+    out = []
+    at, count, last = -1, len(spans), None
+    for middle in middles:
+        limit = middle + SNAP
+        while at + 1 < count and spans[at + 1][0] <= limit:  # the last segment starting by the middle
+            at += 1
+            last = spans[at]
+        out.append(last is not None and last[1] + SNAP >= middle)
+    return out
 
 
 class _Grid:
@@ -229,11 +290,17 @@ class _Grid:
     @staticmethod
     def _index(rules, positions):
         index: dict[int, list[tuple[float, float]]] = {}
-        ordered = sorted(range(len(positions)), key=lambda i: positions[i])
+        ordered = sorted(range(len(positions)), key=positions.__getitem__)
         keys = [positions[i] for i in ordered]
+        count = len(keys)
         for pos, a, b in rules:
             at = bisect_right(keys, pos)
-            near = min((i for i in (at - 1, at) if 0 <= i < len(keys)), key=lambda i: abs(keys[i] - pos))
+            if at == 0:
+                near = 0
+            elif at == count:
+                near = count - 1
+            else:  # the nearer of the two neighbours (the lower one on a tie)
+                near = at - 1 if pos - keys[at - 1] <= keys[at] - pos else at
             if abs(keys[near] - pos) <= SNAP:
                 index.setdefault(ordered[near], []).append((a, b))
         return {key: _merged(spans) for key, spans in index.items()}
@@ -308,29 +375,47 @@ class _Grid:
                 i = parent[i]
             return i
 
+        ys, xs = self.ys, self.xs
+        middles_x = [(xs[column] + xs[column + 1]) / 2 for column in range(columns)]  # ascending
+        middles_y = [(ys[band] + ys[band + 1]) / 2 for band in range(bands)]  # descending
+        rising_y = middles_y[::-1]
+        # has_v[boundary][band], has_h[boundary][column]: whether a drawn line separates the slots
+        has_v = [_covered(self.v_by_col.get(boundary, ()), rising_y)[::-1] for boundary in range(columns + 1)]
+        has_h = [_covered(self.h_by_row.get(boundary, ()), middles_x) for boundary in range(bands + 1)]
         for band in range(bands):
+            below = has_h[band + 1] if band + 1 < bands else None
             for column in range(columns):
                 slot = band * columns + column
-                if column + 1 < columns and not self._has_v(column + 1, band):
+                if column + 1 < columns and not has_v[column + 1][band]:
                     parent[find(slot + 1)] = find(slot)
-                if band + 1 < bands and not self._has_h(band + 1, column):
+                if below is not None and not below[column]:
                     parent[find(slot + columns)] = find(slot)
         slots: dict[int, list[int]] = {}
-        for slot in range(bands * columns):
-            slots.setdefault(find(slot), []).append(slot)
+        for slot in range(bands * columns):  # ascending: each cell's slots in reading order
+            slots.setdefault(slot if parent[slot] == slot else find(slot), []).append(slot)
         texts: dict[int, list[Char]] = {}
+        override = self.band_override
+        negated = [-y for y in ys]
         for char in chars:
-            band = self.band_override.get(id(char), None)
-            band = self._band_of(char.cy) if band is None else band
-            column = self._column_of(char.cx)
-            if band is not None and column is not None:
+            band = override.get(id(char)) if override else None
+            if band is None:
+                band = bisect_right(negated, -(char.base + char.size * 0.35)) - 1  # char.cy
+                if not 0 <= band < bands:
+                    continue
+            column = bisect_right(xs, (char.x0 + char.x1) / 2) - 1  # char.cx
+            if 0 <= column < columns:
                 texts.setdefault(find(band * columns + column), []).append(char)
         out = []
         for root, members in slots.items():
-            first_band = min(m // columns for m in members)
-            last_band = max(m // columns for m in members)
+            found = texts.get(root)
+            text = "".join(_line_text(line) for line in _text_lines(found)) if found else ""
+            if len(members) == 1:  # most cells: one slot
+                band, column = divmod(root, columns)
+                out.append((band, band, column, column, text))
+                continue
+            first_band = members[0] // columns
+            last_band = members[-1] // columns
             in_first = [m % columns for m in members if m // columns == first_band]
-            text = "".join(_line_text(line) for line in _text_lines(texts.get(root, [])))
             out.append((first_band, last_band, min(in_first), max(in_first), text))
         return bands, columns, out
 
@@ -339,8 +424,14 @@ def _page_table(content: PageContent) -> Table | None:
     grid = _Grid(content)
     if not grid.ok:
         return None
-    inside = [c for c in content.chars if grid.inside(c)]
-    outside = [c for c in content.chars if not grid.inside(c) and c.cy > grid.top]
+    inside, outside = [], []
+    left, right, bottom, top = grid.left, grid.right, grid.bottom, grid.top
+    for char in content.chars:
+        cy = char.cy
+        if left <= char.cx <= right and bottom <= cy <= top:
+            inside.append(char)
+        elif cy > top:
+            outside.append(char)
     grid.cut_before_first_figures(inside)
     bands, columns, cells = grid.cells(inside)
     plain = [[""] * columns for _ in range(bands)]
@@ -405,7 +496,7 @@ def _page_tables(content: PageContent, vocabulary: Vocabulary, use_rules: bool =
     """The tables of a page: by its ruling lines where it has a grid, else by word positions."""
     if not content.chars:
         return []
-    if use_rules and _has_grid(content.hrules, content.vrules):
+    if use_rules and content.grid:
         table = _page_table(content)
         return [table] if table else []
     lines = [words_of(line) for line in _text_lines(content.chars)]
@@ -595,17 +686,18 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
             except pdfium.PdfiumError as error:
                 raise ExtractionError(source, None, f"not a readable PDF ({error})", page=number) from error
             hrules, vrules = _page_rules(page)
-            content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0)
+            grid = _has_grid(hrules, vrules)
+            content = PageContent(number, [], hrules, vrules, has_text=textpage.count_chars() > 0, grid=grid)
             if content.has_text:
                 content.text = textpage.get_text_range()
                 last = next((p for p in reversed(pages) if p.has_text), None)
                 after_table = last is not None and bool(last.chars)
                 # a ruled page neither titled as a statement nor following a table's page (绩效目标
                 # forms after the prose) would only be read to be skipped
-                if (_has_grid(hrules, vrules) and after_table) or _may_hold_table(content.text, vocabulary, after_table):
-                    content.chars = _page_chars(textpage)
+                if (grid and after_table) or _may_hold_table(content.text, vocabulary, after_table):
+                    content.chars = _page_chars(textpage, content.text)
                 else:
-                    content.untitled_grid = _has_grid(hrules, vrules)
+                    content.untitled_grid = grid
             pages.append(content)
             textpage.close()
             page.close()
@@ -615,7 +707,7 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
         raise ExtractionError(source, None, "the PDF has no text layer (a scanned document): needs OCR", page=1)
     texts = [content.text for content in pages]
     reading = _read_pages(path, pages, vocabulary, use_rules=True)
-    if _unplaced(reading) and any(_has_grid(p.hrules, p.vrules) for p in pages):
+    if _unplaced(reading) and any(p.grid for p in pages):
         # Ruling lines are a hint: where they leave figures unplaced (Word draws borders per
         # cell, not per column), the same pages read by word positions alone may place them all.
         for content, text in zip(pages, texts):
@@ -632,6 +724,10 @@ def read_pdf_document(path: Path, vocabulary: Vocabulary | None = None) -> Extra
 
 FIGURE_TOKEN = re.compile(r"(?:^|\s)-?\d[\d,]*(?:\.\d+)?(?=\s|$)")
 PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$")
+SENTENCE_MARKS = re.compile(r"[，。；：！？]")  # running text; a table row prints none
+# a figure with its unit or a year written after it is prose ("2019 年度", "3397.18 万元" wrapped
+# before its 万元); a table prints its unit in the header
+FIGURE_IN_PROSE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:[ \t]*(?:年|万|亿|元|%|％|个|辆|台|套|人|次|项|家|批)|\s*万元)")
 
 
 WARNED_PAGE = re.compile(r"^page (\d+):")
@@ -660,8 +756,13 @@ def _may_hold_table(text: str, vocabulary: Vocabulary, after_table: bool) -> boo
     if any(vocabulary.statement_for_title(a) or vocabulary.statement_for_title(a + b)
            for a, b in zip(compact, compact[1:] + [""])):
         return True
-    # any line of figures after a table: it may be the table's last row alone on a page
-    return after_table and any(FIGURE_TOKEN.findall(line) and not PAGE_NUMBER.match(line) for line in lines)
+    # any line of figures after a table: it may be the table's last row alone on a page (a line
+    # of a sentence, with its commas and full stops, is the 情况说明 after the tables)
+    if not after_table:
+        return False
+    lines = [line.strip() for line in FIGURE_IN_PROSE.sub(" ", text).splitlines()]
+    return any(FIGURE_TOKEN.search(line) and not PAGE_NUMBER.match(line) and not SENTENCE_MARKS.search(line)
+               for line in lines)
 
 
 def _unplaced(document: ExtractedDocument, statement: str | None = None) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .layout import CODE, NOT_PRINTED, GridRow, parse_amount
 from .vocabulary import strip_ordinal
@@ -45,9 +46,10 @@ class Word:
         return (self.x0 + self.x1) / 2
 
 
+@lru_cache(maxsize=8192)
 def is_figure_word(text: str) -> bool:
     compact = text.replace(" ", "")
-    return parse_amount(compact) is not None or bool(CODE.match(compact)) or compact in NOT_PRINTED - {""}
+    return parse_amount(compact) is not None or bool(CODE.match(compact)) or (compact != "" and compact in NOT_PRINTED)
 
 
 def _boundary(previous, char) -> bool:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+_SPACES = re.compile(r"\s+")  # compiled once: called per line and per label
+
 _PUNCTUATION = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ","})
 _ORDINAL = re.compile(r"^(表\s*\d+|[一二三四五六七八九十]+、|\d+[、.．])\s*")
 
@@ -20,7 +22,7 @@ def default_vocabulary_dir() -> Path:
 
 def normalize(text: str) -> str:
     """Whitespace-free, half-width punctuation: how titles and headers are compared."""
-    return re.sub(r"\s+", "", text).translate(_PUNCTUATION)
+    return _SPACES.sub("", text).translate(_PUNCTUATION)
 
 
 def strip_ordinal(label: str) -> str:
@@ -128,24 +130,25 @@ class Vocabulary:
             return None
         return matches[0][1]
 
-    @cached_property
-    def _header_roles(self) -> dict[tuple[str, str], HeaderRole | None]:
-        return {}
-
     def header_role(self, statement: str, path: str) -> HeaderRole | None:
-        """Role and measure of a column, by the words of its header path (remembered: a corpus
-        repeats a few hundred headers thousands of times).
+        """Role and measure of a column, by the words of its header path.
 
         The pattern with more words wins; then the one matched deeper in the header (the leaf
         cell names the column; group cells above it are shared by its neighbours); then the
         statement's own patterns over generic ones; then the longer words.
         """
         key = (statement, path)
-        if key not in self._header_roles:
-            self._header_roles[key] = self._best_header_role(statement, path)
-        return self._header_roles[key]
+        cache = self._header_roles
+        if key not in cache:
+            cache[key] = self._header_role(statement, path)
+        return cache[key]
 
-    def _best_header_role(self, statement: str, path: str) -> HeaderRole | None:
+    @cached_property
+    def _header_roles(self) -> dict[tuple[str, str], HeaderRole | None]:
+        """header_role's answers: the same header paths recur on every page and document."""
+        return {}
+
+    def _header_role(self, statement: str, path: str) -> HeaderRole | None:
         parts = [p for p in normalize(path).split("/") if p]
         if not parts:
             return None

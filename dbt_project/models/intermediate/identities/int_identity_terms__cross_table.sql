@@ -1,7 +1,10 @@
 {{ incremental_by_document() }}
 
 -- Agreements between tables: T1 with T2 and T3, T4 with T5, T7, T8 and T2, T5 with T6.
--- A class printed on one side only is compared with zero on the other.
+-- A class printed on one side only is compared with zero on the other. An agreement is judged
+-- only where both tables print the kind of figure it compares: a table that prints no 类 rows
+-- (a budget's 支出预算总表 of one 合计 row), no class lines (a T4 split by use only) or not the
+-- column (a T2 without a 财政拨款收入 column, a T5 without 基本支出) leaves it not applicable.
 
 with
 
@@ -42,11 +45,33 @@ t4_lines as (
 
 ),
 
+first_rows as (
+
+    -- the 合计 row of the functional tables: the first row without a code (a table that lists
+    -- its income by source, 收入总计 then 小计 and lines, has more than one codeless row)
+    select
+        measured.document_key,
+        measured.statement,
+        measured.measure,
+        arg_min(measured.row_key, measured.row_index) as row_key
+    from {{ ref('int_cells__measured') }} as measured
+    inner join to_process on measured.document_key = to_process.document_key
+    where
+        measured.statement in ('T2', 'T3', 'T5', 'T7', 'T8') and measured.code is null
+        and measured.measure is not null and measured.row_key is not null
+    group by measured.document_key, measured.statement, measured.measure
+
+),
+
 totals as (
 
-    -- the 合计 row of the functional tables
-    select * from cells
-    where statement in ('T2', 'T3', 'T5', 'T7', 'T8') and code is null
+    select cells.* from cells
+    inner join first_rows
+        on
+            cells.document_key = first_rows.document_key
+            and cells.statement = first_rows.statement
+            and cells.measure = first_rows.measure
+            and cells.row_key = first_rows.row_key
 
 ),
 
@@ -137,7 +162,8 @@ total_terms as (
         left_row_key as row_key,
         left_measure as measure,
         left_amount as amount,
-        right_statement as other_statement
+        right_statement as other_statement,
+        'line' as kind
     from total_pairs
     union all
     select
@@ -149,7 +175,8 @@ total_terms as (
         coalesce(totals.row_key, '合计'),
         total_pairs.right_measure,
         totals.amount,
-        total_pairs.left_statement
+        total_pairs.left_statement,
+        'total'
     from total_pairs
     left join totals
         on
@@ -171,7 +198,8 @@ income_line_terms as (
         row_key,
         measure,
         amount,
-        'T2' as other_statement
+        'T2' as other_statement,
+        'line' as kind
     from t1_lines
     where line_role = 'income_line'
     union all
@@ -184,7 +212,8 @@ income_line_terms as (
         coalesce(totals.row_key, '合计'),
         t1.counterpart_measure,
         totals.amount,
-        'T1'
+        'T1',
+        'total'
     from (select distinct
         document_key,
         counterpart_measure
@@ -262,7 +291,8 @@ class_terms as (
         coalesce(summary_line.row_key, classes.class_name) as row_key,
         class_pairs.left_measure as measure,
         summary_line.amount,
-        class_pairs.right_statement as other_statement
+        class_pairs.right_statement as other_statement,
+        'class' as kind
     from class_pairs
     left join cells as summary_line
         on
@@ -282,7 +312,8 @@ class_terms as (
         class_pairs.class_code,
         class_pairs.right_measure,
         class_rows.amount,
-        class_pairs.left_statement
+        class_pairs.left_statement,
+        'class'
     from class_pairs
     left join class_rows
         on
@@ -305,7 +336,8 @@ basic_terms as (
         row_key,
         measure,
         amount,
-        'T6' as other_statement
+        'T6' as other_statement,
+        'total' as kind
     from totals
     where statement = 'T5' and measure = 'basic_expenditure'
     union all
@@ -318,7 +350,8 @@ basic_terms as (
         row_key,
         measure,
         amount,
-        'T5'
+        'T5',
+        'any'
     from cells
     where statement = 'T6' and code is null
     -- like with like: a budget prints one 合计 row with 合计 | 人员经费 | 公用经费 columns, a final
@@ -332,6 +365,41 @@ basic_terms as (
 
 ),
 
+printed_kinds as (
+
+    -- what each table prints, per column: totals (rows without a code), 类 rows and class lines
+    select distinct
+        document_key,
+        statement,
+        measure,
+        'total' as kind
+    from totals
+    union
+    select distinct
+        document_key,
+        statement,
+        measure,
+        'class'
+    from class_rows
+    union
+    select distinct
+        document_key,
+        statement,
+        measure,
+        'class'
+    from cells
+    where statement in ('T1', 'T4') and line_role = 'class_line'
+    union
+    select distinct
+        document_key,
+        statement,
+        measure,
+        'line'
+    from cells
+    where statement in ('T1', 'T4')
+
+),
+
 terms as (
 
     select * from total_terms
@@ -341,6 +409,25 @@ terms as (
     select * from class_terms
     union all
     select * from basic_terms
+
+),
+
+judged_here as (
+
+    -- an agreement needs both sides, each in a kind of figure its table prints
+    select
+        terms.document_key,
+        terms.identity_template,
+        terms.column_key
+    from terms
+    left join printed_kinds
+        on
+            terms.document_key = printed_kinds.document_key
+            and terms.statement = printed_kinds.statement
+            and terms.measure = printed_kinds.measure
+            and terms.kind = printed_kinds.kind
+    group by terms.document_key, terms.identity_template, terms.column_key
+    having count(distinct case when terms.kind = 'any' or printed_kinds.kind is not null then terms.side end) = 2
 
 )
 
@@ -364,3 +451,8 @@ inner join documents as this_table
     on terms.document_key = this_table.document_key and terms.statement = this_table.statement
 inner join documents as other_table
     on terms.document_key = other_table.document_key and terms.other_statement = other_table.statement
+inner join judged_here
+    on
+        terms.document_key = judged_here.document_key
+        and terms.identity_template = judged_here.identity_template
+        and terms.column_key = judged_here.column_key

@@ -1,7 +1,8 @@
 {{ incremental_by_document() }}
 
 -- Code hierarchy, per column: 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (T2, T3, T5, T7, T8; T6 类 = Σ 款),
--- and T6: 人员经费合计 + 公用经费合计 = Σ 类. A parent is checked only when its children are printed.
+-- and T6: 人员经费合计 + 公用经费合计 = Σ 类. A parent is checked only when its children are printed
+-- (合计 only in a table that prints codes).
 
 with
 
@@ -70,7 +71,14 @@ parent_terms as (
             and length(coded_rows.code) = parents.child_length
             and starts_with(coded_rows.code, parents.parent_prefix)
     )
-    or parents.code is null
+    -- 合计 = Σ 类 where the table prints codes at all (a table of one 合计 row, or of income by
+    -- source, has no hierarchy; one that lost its 类 rows but prints 款 rows is still judged)
+    or (parents.code is null and exists (
+        select 1 from coded_rows
+        where
+            coded_rows.document_key = parents.document_key
+            and coded_rows.statement = parents.statement
+    ))
 
 ),
 

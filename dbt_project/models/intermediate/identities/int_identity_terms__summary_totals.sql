@@ -83,6 +83,20 @@ evaluable as (
                 then terms.side || terms.line_side || terms.line_role
         end) = required_terms.required_count
         and not bool_or(terms.side = 'absent')
+        -- per column: a column whose parts are all printed in another column of that side is
+        -- not their total (a 收支预算总表 printing 功能分类 and 支出用途 blocks side by side has
+        -- its 当年支出小计 in the 支出用途 column; its class lines are judged against the use lines)
+        and (
+            bool_or(terms.side = 'right')
+            or not exists (
+                select 1 from terms as elsewhere
+                where
+                    elsewhere.document_key = terms.document_key
+                    and elsewhere.identity_template = terms.identity_template
+                    and elsewhere.side = 'right'
+                    and elsewhere.column_key <> terms.column_key
+            )
+        )
 
 )
 
