@@ -29,7 +29,7 @@ select
     results.tolerance,
     results.status,
     results.reason,
-    cast(len(results.cells) as integer) as terms,
-    cast(len(list_filter(results.cells, lambda c: c.amount is not null)) as integer) as printed_terms  -- noqa: RF01, RF02, LT05
+    cast(results.terms as integer) as terms,
+    cast(results.printed_terms as integer) as printed_terms
 from results
 inner join documents on results.document_key = documents.document_key

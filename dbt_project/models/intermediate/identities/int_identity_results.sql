@@ -67,13 +67,8 @@ evaluated as (
         coalesce(sum(rounding), 0) as rounding_all_terms,
         coalesce(max(rounding), 0) as rounding_largest_term,
         coalesce(min(rounding), 0) as rounding_smallest_term,
-        list(
-            {
-                'statement': statement, 'row_key': row_key, 'measure': measure, 'side': side, 'amount': amount,
-                'rounding': rounding
-            }
-            order by side, statement, row_key, measure
-        ) as cells
+        -- counted, not listed: a list per identity held every term of a large corpus in memory at once
+        count(*) as terms
     from terms
     group by document_key, document_sha256, family, identity_template, identity_key, identity
 
@@ -140,7 +135,8 @@ all_judged as (
         right_value,
         difference,
         tolerance,
-        cells
+        terms,
+        printed_terms
     from judged
     union all
     select
@@ -154,6 +150,7 @@ all_judged as (
         right_value,
         left_value - right_value,
         cast(cast(tolerance as decimal(18, 3)) as decimal(24, 8)),
+        null,
         null
     from narrative_rates
     union all
@@ -169,6 +166,7 @@ all_judged as (
         narrative_ratios.right_value,
         narrative_ratios.difference,
         narrative_ratios.tolerance,
+        null,
         null
     from {{ ref('int_identity_checks__narrative_ratios') }} as narrative_ratios
     inner join to_process
@@ -227,7 +225,8 @@ select
     -- judged on the stored figures, so the status can be re-checked from the table
     case when abs(cast(difference as decimal(24, 6))) <= tolerance then 'passed' else 'failed' end as status,
     null as reason,
-    cells
+    terms,
+    printed_terms
 from all_judged
 union all
 select
@@ -243,5 +242,6 @@ select
     null,
     'not applicable',
     reason,
+    null,
     null
 from not_applicable
