@@ -23,10 +23,16 @@ cells as (
 
 coded_rows as (
 
+    -- each coded row under the code of its parent: 类 (3 digits) under the table's 合计 (''),
+    -- 款 (5) under its 类, 项 (7) under its 款; joined by equality, linear in the cells
     select distinct
         document_key,
         statement,
-        code
+        code,
+        case
+            when length(code) = 3 then ''
+            when length(code) > 3 then left(code, length(code) - 2)
+        end as parent_prefix
     from cells
     where code is not null
 
@@ -41,7 +47,6 @@ parents as (
         code,
         measure,
         coalesce(code, '') as parent_prefix,
-        case when code is null then 3 else length(code) + 2 end as child_length,
         case length(code)
             when 3 then '类 = Σ 款'
             when 5 then '款 = Σ 项'
@@ -68,8 +73,7 @@ parent_terms as (
         where
             coded_rows.document_key = parents.document_key
             and coded_rows.statement = parents.statement
-            and length(coded_rows.code) = parents.child_length
-            and starts_with(coded_rows.code, parents.parent_prefix)
+            and coded_rows.parent_prefix = parents.parent_prefix
     )
     -- 合计 = Σ 类 where the table prints codes at all (a table of one 合计 row, or of income by
     -- source, has no hierarchy; one that lost its 类 rows but prints 款 rows is still judged)
@@ -103,8 +107,7 @@ child_terms as (
         on
             parent_terms.document_key = coded_rows.document_key
             and parent_terms.statement = coded_rows.statement
-            and length(coded_rows.code) = parents.child_length
-            and starts_with(coded_rows.code, parents.parent_prefix)
+            and parents.parent_prefix = coded_rows.parent_prefix
 
 ),
 
