@@ -197,6 +197,13 @@ class LandingZone:
         rows = read_rows(self.folder(document_id) / "raw_documents.csv")
         return rows[0] if rows else None
 
+    def document_count(self) -> int:
+        """How many documents are landed, without reading them (records() parses every one)."""
+        if not self.documents_dir.is_dir():
+            return 0
+        return sum(1 for p in self.documents_dir.iterdir()
+                   if not p.name.startswith(".") and (p / "raw_documents.csv").is_file())
+
     def records(self) -> list[dict]:
         if not self.documents_dir.is_dir():
             return []

@@ -184,6 +184,10 @@ def test_dbt_build_by_hand_never_publishes_a_failed_document(faults, tmp_path):
     assert done.returncode == 0, done.stdout[-3000:]
     assert query(tmp_path / "hand.duckdb", "select distinct document_key from marts.all_amounts order by 1") == [
         (QINGYUAN_ID,)]
+    # dbt's unit tests run here (a warehouse build leaves them out: test_orchestration)
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    unit_tests = [r["status"] for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 3 and set(unit_tests) == {"pass"}
 
 
 def test_accepting_a_document_publishes_it_with_reason_and_date(faults, capsys):

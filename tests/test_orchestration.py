@@ -68,3 +68,35 @@ def test_a_second_run_reads_nothing_again(shared_build):
     assert outcome.documents == shared_build.documents and outcome.facts == shared_build.facts
     facts = query(shared_build.warehouse, "select count(*) from marts.all_amounts where document_key = ?", QINGYUAN_ID)
     assert facts == [(1185,)]
+
+
+def test_the_dbt_resource_runs_dbt_without_a_version_probe_or_an_adapter(monkeypatch):
+    """dagster-dbt runs `dbt --version` and opens a dbt adapter before each dbt command (6.8 s of
+    every build here, BENCHMARKS.md); the resource skips both, and what it overrides still exists."""
+    import dagster_dbt.core.resource as dagster_dbt_resource
+    from dagster_dbt import DbtCliResource
+    from dagster_dbt.compat import DBT_PYTHON_VERSION
+
+    from orchestration.project import dbt_resource
+
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(dir(DbtCliResource))
+
+    def version_probe(*_args, **_kwargs):
+        raise AssertionError("dbt --version was run")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", version_probe)
+    resource = dbt_resource()
+    assert resource._cli_version == DBT_PYTHON_VERSION
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_a_warehouse_build_runs_the_models_and_data_tests_not_the_unit_tests(shared_build):
+    """dbt's unit tests check the SQL on fixtures: `dbt build` by hand runs them
+    (test_identities), a warehouse build does not spend its time on them."""
+    import json
+
+    from juesuan.landing import landing_dir_for
+    run_results = json.loads((landing_dir_for(shared_build.warehouse) / "dbt_target" / "run_results.json")
+                             .read_text(encoding="utf-8"))
+    kinds = {result["unique_id"].split(".")[0] for result in run_results["results"]}
+    assert kinds == {"seed", "model", "test"}
