@@ -447,12 +447,19 @@ select
     terms.amount
 from terms
 inner join to_process on terms.document_key = to_process.document_key
-inner join documents as this_table
-    on terms.document_key = this_table.document_key and terms.statement = this_table.statement
-inner join documents as other_table
-    on terms.document_key = other_table.document_key and terms.other_statement = other_table.statement
 inner join judged_here
     on
         terms.document_key = judged_here.document_key
         and terms.identity_template = judged_here.identity_template
         and terms.column_key = judged_here.column_key
+-- semi-joins, not joins: as joins, the two tables' rows met every agreement of their document
+-- first (1,000 documents: 5.3 million pairs for 139 thousand terms)
+where
+    exists (
+        select 1 from documents as this_table
+        where terms.document_key = this_table.document_key and terms.statement = this_table.statement
+    )
+    and exists (
+        select 1 from documents as other_table
+        where terms.document_key = other_table.document_key and terms.other_statement = other_table.statement
+    )

@@ -59,14 +59,14 @@ parents as (
 
 parent_terms as (
 
+    -- each parent that has children printed (its own row is the left side)
     select
         parents.document_key,
         parents.identity_template,
         parents.statement,
         parents.row_key as parent_key,
         parents.measure,
-        'left' as side,
-        parents.row_key
+        parents.parent_prefix
     from parents
     where exists (
         select 1 from coded_rows
@@ -88,6 +88,9 @@ parent_terms as (
 
 child_terms as (
 
+    -- a parent's children: the coded rows under its code. Joined on the code itself, so each
+    -- parent meets only its own children (joined on the table alone, 1,000 documents gave 18
+    -- million pairs to filter, and 10,000 spilled out of memory)
     select
         parent_terms.document_key,
         parent_terms.identity_template,
@@ -97,17 +100,11 @@ child_terms as (
         'right' as side,
         coded_rows.code as row_key
     from parent_terms
-    inner join parents
-        on
-            parent_terms.document_key = parents.document_key
-            and parent_terms.statement = parents.statement
-            and parent_terms.parent_key = parents.row_key
-            and parent_terms.measure = parents.measure
     inner join coded_rows
         on
             parent_terms.document_key = coded_rows.document_key
             and parent_terms.statement = coded_rows.statement
-            and parents.parent_prefix = coded_rows.parent_prefix
+            and parent_terms.parent_prefix = coded_rows.parent_prefix
 
 ),
 
@@ -130,7 +127,13 @@ t6_totals as (
 terms as (
 
     select
-        *,
+        document_key,
+        identity_template,
+        statement,
+        parent_key,
+        measure,
+        'left' as side,
+        parent_key as row_key,
         measure as cell_measure
     from parent_terms
     union all
