@@ -1,40 +1,61 @@
+{{ incremental_by_document() }}
+
 -- The cells of every evaluated identity, one row per term, with where each was printed
 -- (source line, page). A side table of identity_results rather than a list column, which BI
 -- tools and drivers trip on. A term whose cell the document does not print has no amount.
+-- Kept by document like the identity models it reads (its rows depend on the document alone):
+-- a build recomputes the documents that are new or changed, not the corpus.
 
 with
 
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
+
 terms as (
 
-    select * from {{ ref('int_identity_terms') }}
+    select identity_terms.*
+    from {{ ref('int_identity_terms') }} as identity_terms
+    inner join to_process
+        on
+            identity_terms.document_key = to_process.document_key
+            and identity_terms.document_sha256 = to_process.document_sha256
 
 ),
 
 results as (
 
     select
-        document_key,
-        document_sha256,
-        identity_key
-    from {{ ref('int_identity_results') }}
+        identity_results.document_key,
+        identity_results.document_sha256,
+        identity_results.identity_key
+    from {{ ref('int_identity_results') }} as identity_results
+    inner join to_process
+        on
+            identity_results.document_key = to_process.document_key
+            and identity_results.document_sha256 = to_process.document_sha256
 
 ),
 
 cells as (
 
     select
-        document_key,
-        statement,
-        row_key,
-        measure,
-        source_line,
-        page
-    from {{ ref('int_cells__printed_at') }}
+        printed_at.document_key,
+        printed_at.statement,
+        printed_at.row_key,
+        printed_at.measure,
+        printed_at.source_line,
+        printed_at.page
+    from {{ ref('int_cells__printed_at') }} as printed_at
+    inner join to_process on printed_at.document_key = to_process.document_key
 
 )
 
 select
     terms.document_key,
+    terms.document_sha256,
     terms.identity_key,
     terms.side,
     cast(terms.sign as integer) as sign,
