@@ -146,3 +146,26 @@ def test_an_empty_inbox_builds_the_committed_sample(shared_build, tmp_path):
     sql = ("select document_key, statement, row_key, measure, amount from marts.all_amounts where document_key in "
            "(select document_key from marts.dim_document where status = 'published') order by all")  # the shared build also accepts the Putuo PDFs
     assert query(tmp_path / "w.duckdb", sql) == query(shared_build.warehouse, sql)
+
+
+def test_a_model_whose_columns_changed_is_rebuilt_in_place(tmp_path, qingyuan_path):
+    """A warehouse built before a model kept its rows by document (no version column there) takes
+    the new column and recomputes every document on its next build: no --full-refresh."""
+    import shutil
+
+    import duckdb
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(qingyuan_path, inbox / qingyuan_path.name)
+    warehouse = tmp_path / "warehouse" / "juesuan.duckdb"
+    assert build_into([inbox], warehouse).published
+    terms = query(warehouse, "select count(*) from marts.identity_cells")[0][0]
+    assert terms > 1000
+    with duckdb.connect(str(warehouse)) as con:
+        for table in ("marts.identity_cells", "marts.identity_results", "intermediate.int_cells__printed_at"):
+            con.execute(f"alter table {table} drop column document_sha256")
+    outcome = build_into([inbox], warehouse)
+    assert outcome.published, outcome.error
+    assert query(warehouse, "select count(*), count(document_sha256) from marts.identity_cells") == [(terms, terms)]
+    assert query(warehouse, "select count(*) = count(document_sha256) from marts.identity_results") == [(True,)]

@@ -2,12 +2,15 @@
     Incremental models are keyed by document: a run processes only the documents whose version
     the model does not hold yet, and replaces their rows (delete+insert). A document's version is
     its content (sha256, the reader's version, when it was landed) and the build's fingerprint (every model and vocabulary seed), so a
-    changed model or vocabulary recomputes every document with no --full-refresh.
+    changed model or vocabulary recomputes every document with no --full-refresh. A model whose
+    columns changed (or a table that becomes kept by document) takes its new columns in place
+    (sync_all_columns) and recomputes every document: a table without versions holds none.
     Only documents the warehouse counts (int_documents__lifecycle: current) are processed.
 -#}
 {% macro incremental_by_document() -%}
     {{ config(
         materialized='incremental', unique_key='document_key', incremental_strategy='delete+insert',
+        on_schema_change='sync_all_columns',
         post_hook="delete from {{ this }} where document_key not in (
             select document_key from {{ ref('int_documents__lifecycle') }} where lifecycle = 'current')"
     ) }}
@@ -38,7 +41,7 @@
     from {{ ref('int_documents__lifecycle') }} as documents
     where
         documents.lifecycle = 'current'
-        {% if is_incremental() -%}
+        {% if is_incremental() and 'document_sha256' in held_columns(this) -%}
             and not exists (
                 select 1 from {{ this }} as already
                 where
@@ -46,4 +49,12 @@
                     and already.document_sha256 = {{ document_version('documents.content_version') }}
             )
         {%- endif %}
+{%- endmacro %}
+
+{#- The columns a relation of the warehouse has now (lower case). -#}
+{% macro held_columns(relation) -%}
+    {%- if not execute -%}
+        {{- return([]) -}}
+    {%- endif -%}
+    {{- return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -}}
 {%- endmacro %}

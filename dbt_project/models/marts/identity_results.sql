@@ -1,11 +1,26 @@
+{{ incremental_by_document() }}
+
 -- Balancing identities, one row per identity per document, whatever the document's status.
 -- The cells of each identity are in identity_cells (a side table: BI tools read no list columns).
 
+-- Kept by document like int_identity_results: a build recomputes new or changed documents.
+
 with
+
+to_process as (
+
+    {{ documents_to_process() }}
+
+),
 
 results as (
 
-    select * from {{ ref('int_identity_results') }}
+    select identity_results.*
+    from {{ ref('int_identity_results') }} as identity_results
+    inner join to_process
+        on
+            identity_results.document_key = to_process.document_key
+            and identity_results.document_sha256 = to_process.document_sha256
 
 ),
 
@@ -17,6 +32,7 @@ documents as (
 
 select
     results.document_key,
+    results.document_sha256,
     documents.department_name,
     documents.fiscal_year,
     results.family,
