@@ -2,7 +2,6 @@
 
 -- Balancing identities, one row per identity per document, whatever the document's status.
 -- The cells of each identity are in identity_cells (a side table: BI tools read no list columns).
-
 -- Kept by document like int_identity_results: a build recomputes new or changed documents.
 
 with

@@ -90,7 +90,7 @@ child_terms as (
 
     -- a parent's children: the coded rows under its code. Joined on the code itself, so each
     -- parent meets only its own children (joined on the table alone, 1,000 documents gave 18
-    -- million pairs to filter, and 10,000 spilled out of memory)
+    -- million pairs to filter, and the model took 146 s of a 10,000-document build)
     select
         parent_terms.document_key,
         parent_terms.identity_template,
