@@ -1,5 +1,5 @@
--- Past a size the raw cells are read from CSV files, and loaded once into a table here.
-{{ config(materialized='table' if var('raw_dir', none) else 'view') }}
+-- Past a size the raw cells are read from CSV files, each file once, and kept in a table here (raw_table).
+{{ landed_table('cells') }}
 
 with
 
@@ -25,7 +25,8 @@ renamed as (
         source_line,
         page,
         nullif(trim(measure), '') as measure,
-        coalesce(flags, '') as flags
+        coalesce(flags, '') as flags,
+        landed_file_version
 
     from source
 

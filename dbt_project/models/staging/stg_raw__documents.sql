@@ -1,6 +1,6 @@
 -- Every inbox file the warehouse holds, read or not: what extraction recorded about it.
--- Read from the landing zone's files past a size: loaded once into a table, not re-read by every test.
-{{ config(materialized='table' if var('raw_dir', none) else 'view') }}
+-- Read from the landing zone's files past a size: kept in a table, each file read once (raw_table).
+{{ landed_table('documents') }}
 with
 
 source as (
@@ -32,7 +32,8 @@ renamed as (
         reason_line as extraction_reason_line,
         reason_page as extraction_reason_page,
         coalesce(warning_count, 0) as warning_count,
-        extractor_version
+        extractor_version,
+        landed_file_version
 
     from source
 

@@ -1,5 +1,5 @@
--- Read from the landing zone's files past a size: loaded once into a table, not re-read by every test.
-{{ config(materialized='table' if var('raw_dir', none) else 'view') }}
+-- Read from the landing zone's files past a size: kept in a table, each file read once (raw_table).
+{{ landed_table('narrative_facts') }}
 with
 
 source as (
@@ -22,7 +22,8 @@ renamed as (
         {{ half_unit("replace(value_text, ',', '')") }} as value_rounding,
         sentence,
         source_line,
-        page
+        page,
+        landed_file_version
 
     from source
 

@@ -1,5 +1,5 @@
--- Read from the landing zone's files past a size: loaded once into a table, not re-read by every test.
-{{ config(materialized='table' if var('raw_dir', none) else 'view') }}
+-- Read from the landing zone's files past a size: kept in a table, each file read once (raw_table).
+{{ landed_table('warnings') }}
 with
 
 source as (
@@ -13,7 +13,8 @@ renamed as (
     select
         document_id as document_key,
         warning_number,
-        warning
+        warning,
+        landed_file_version
 
     from source
 
