@@ -9,6 +9,7 @@ narrative's 年初预算) stand beside their finals. Values checked by eye on th
 """
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 
 import duckdb
@@ -88,6 +89,37 @@ def test_budget_vs_final_equals_the_generators_truth(pairs_build):
         }
         for key, (budget, final) in pair.expected_rows().items():
             assert held[key] == (budget, final, final - budget, round(final / budget, 6)), (pair.department_name, key)
+
+
+BUDGET_VS_FINAL = "select * exclude (inputs_version) from marts.budget_vs_final order by all"
+
+
+def test_removing_a_final_recomputes_its_department_year_as_a_build_from_scratch(pairs_build, tmp_path):
+    """budget_vs_final is kept by department-year: a build after a final is removed recomputes that
+    year (its budget then stands alone) and keeps the others; the same as building without it."""
+    warehouse, pairs = pairs_build
+    copied = tmp_path / "kept" / "juesuan.duckdb"
+    shutil.copytree(warehouse.parent, copied.parent)
+    inbox = warehouse.parent.parent / "inbox"
+    final = next(path for path in inbox.iterdir() if path.stem.endswith("final"))
+    LandingZone(landing_dir_for(copied)).remove(final.stem)
+    kept = build_into([inbox], copied)
+    assert kept.published, kept.error
+    # from scratch: the same landed documents (budgets carry their phase) but that final
+    scratch = tmp_path / "scratch" / "juesuan.duckdb"
+    shutil.copytree(landing_dir_for(warehouse) / "documents", landing_dir_for(scratch) / "documents",
+                    ignore=shutil.ignore_patterns(final.stem))
+    fresh = build_into([copy_inbox([p for p in inbox.iterdir() if p != final], tmp_path / "inbox")], scratch)
+    assert fresh.published, fresh.error
+    rows = query(copied, BUDGET_VS_FINAL)
+    assert rows == query(scratch, BUDGET_VS_FINAL)
+    assert query(copied, "select count(*) from marts.budget_vs_final where final_document_key = ?", final.stem) == [(0,)]
+    [(department, year)] = query(warehouse, "select distinct department_key, fiscal_year from marts.budget_vs_final "
+                                            "where final_document_key = ?", final.stem)
+    others = "select * exclude (inputs_version) from marts.budget_vs_final where (department_key, fiscal_year) <> (?, ?)"
+    assert query(copied, others, department, year) == query(warehouse, others, department, year)
+    alone = "select count(*) from marts.budget_vs_final where (department_key, fiscal_year) = (?, ?) and final_amount is null"
+    assert query(copied, alone, department, year)[0][0] > query(warehouse, alone, department, year)[0][0]
 
 
 def test_a_yuan_document_keeps_every_printed_fen(pairs_build):

@@ -11,12 +11,48 @@
 -- The final amount comes from the department's 部门决算 of that year. Documents meet by the
 -- conformed department key (int_documents__conformed) and fiscal year. Only published (or
 -- accepted) documents' cells take part.
+--
+-- Kept by department-year: a build recomputes the department-years whose inputs changed
+-- (int_department_years.inputs_version) and drops those no longer held.
+{{ config(
+    materialized='incremental', unique_key=['department_key', 'fiscal_year'],
+    incremental_strategy='delete+insert', on_schema_change='sync_all_columns',
+    post_hook="delete from {{ this }} as held where not exists (
+        select 1 from {{ ref('int_department_years') }} as current_years
+        where
+            current_years.department_key = held.department_key
+            and current_years.fiscal_year = held.fiscal_year
+            and current_years.inputs_version = held.inputs_version)"
+) }}
 
 with
 
+years_to_process as (
+
+    select years.*
+    from {{ ref('int_department_years') }} as years
+    {% if is_incremental() and 'inputs_version' in held_columns(this) -%}
+        where not exists (
+            select 1 from {{ this }} as held
+            where
+                held.department_key = years.department_key
+                and held.fiscal_year = years.fiscal_year
+                and held.inputs_version = years.inputs_version
+        )
+    {%- endif %}
+
+),
+
 documents as (
 
-    select * from {{ ref('int_documents__conformed') }}
+    select
+        conformed.*,
+        years_to_process.inputs_version
+    from {{ ref('int_documents__conformed') }} as conformed
+    inner join years_to_process
+        on
+            conformed.department_key = years_to_process.department_key
+            and conformed.fiscal_year = years_to_process.fiscal_year
 
 ),
 
@@ -318,7 +354,12 @@ select
     compared.budget_source,
     compared.budget_document_key,
     compared.final_source,
-    compared.final_document_key
+    compared.final_document_key,
+    years_to_process.inputs_version
 from compared
 inner join departments on compared.department_key = departments.department_key
+inner join years_to_process
+    on
+        compared.department_key = years_to_process.department_key
+        and compared.fiscal_year = years_to_process.fiscal_year
 left join classes on left(compared.code, 3) = classes.class_code
