@@ -83,7 +83,12 @@
         from read_blob({{ pattern }}) as files
         where
             files.size > {{ header_bytes('raw_' ~ name) }}
-            and not exists (select 1 from {{ this }} as held where {{ landed_file_matches('held', 'files') }})
+            -- the versions held, one row per file first (an anti join onto the table hashes every row)
+            and not exists (
+                select 1
+                from (select distinct document_key, landed_file_version from {{ this }}) as held
+                where {{ landed_file_matches('held', 'files') }}
+            )
         order by files.filename
     {%- endset -%}
     {%- set paths = run_query(changed).columns[0].values() | list -%}

@@ -33,7 +33,11 @@ years_to_process as (
     from {{ ref('int_department_years') }} as years
     {% if is_incremental() and 'inputs_version' in held_columns(this) -%}
         where not exists (
-            select 1 from {{ this }} as held
+            select 1
+            from (
+                select distinct held_rows.department_key, held_rows.fiscal_year, held_rows.inputs_version
+                from {{ this }} as held_rows
+            ) as held
             where
                 held.department_key = years.department_key
                 and held.fiscal_year = years.fiscal_year

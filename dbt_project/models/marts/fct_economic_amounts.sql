@@ -1,16 +1,32 @@
+{{ incremental_by_document(gated=true) }}
+
 -- 一般公共预算财政拨款基本支出决算明细表 (T6) by economic code; 人员经费 or 公用经费.
+-- Kept by document (published or accepted ones): a build adds new or changed documents, drops
+-- those that leave the gate.
 
 with
 
+to_process as (
+
+    {{ documents_to_process(gated=true) }}
+
+),
+
 cells as (
 
-    select * from {{ ref('int_cells__published') }}
-    where statement = 'T6'
+    select published.*
+    from {{ ref('int_cells__published') }} as published
+    inner join to_process
+        on
+            published.document_key = to_process.document_key
+            and published.document_sha256 = to_process.document_sha256
+    where published.statement = 'T6'
 
 )
 
 select
     document_key,
+    document_sha256,
     statement,
     code as economic_code,
     row_key,
