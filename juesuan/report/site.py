@@ -166,7 +166,9 @@ def _publish(pages: list[Page], out: Path) -> ReportBuild:
     current = {path: value for path, value in wanted.items() if previous.get(path) == value and path in on_disk}
     # a build cut short must not vouch for a file it was about to rewrite (its content would be
     # new, its fingerprint old): until the end, the manifest lists only the files left alone
-    _write_manifest(out, current)
+    recorded = previous
+    if current != recorded:
+        recorded = _write_manifest(out, current)
     for folder in SITE_FOLDERS:
         (out / folder).mkdir(exist_ok=True)
     build = ReportBuild(pages=[out / page.path for page in pages])
@@ -178,7 +180,8 @@ def _publish(pages: list[Page], out: Path) -> ReportBuild:
     if PLOTLY_JS not in current:
         build.written.append(_replace(out / PLOTLY_JS, _plotly_js()))
     build.removed = _remove_all_but(out, on_disk, set(wanted) | {MANIFEST})
-    _write_manifest(out, wanted)
+    if wanted != recorded:  # a rebuild with nothing changed leaves the folder untouched
+        _write_manifest(out, wanted)
     return build
 
 
@@ -232,8 +235,9 @@ def _read_manifest(out: Path) -> dict[str, str]:
         return {}
 
 
-def _write_manifest(out: Path, files: dict[str, str]) -> None:
+def _write_manifest(out: Path, files: dict[str, str]) -> dict[str, str]:
     _replace(out / MANIFEST, json.dumps({"version": MANIFEST_VERSION, "files": files}, sort_keys=True, indent=0))
+    return files
 
 
 def _replace(path: Path, text: str) -> Path:
@@ -253,9 +257,9 @@ def _remove_all_but(out: Path, on_disk: set[str], keep: set[str]) -> list[Path]:
     for relative in sorted(on_disk - keep):
         (out / relative).unlink(missing_ok=True)
         removed.append(out / relative)
-    for root, dirs, names in os.walk(out, topdown=False):
+    for root, _dirs, _names in os.walk(out, topdown=False):  # deepest first: a folder emptied empties its parent
         folder = Path(root)
-        if folder != out and not dirs and not names and folder.relative_to(out).as_posix() not in SITE_FOLDERS:
+        if folder != out and folder.relative_to(out).as_posix() not in SITE_FOLDERS and not os.listdir(folder):
             folder.rmdir()
     return removed
 
