@@ -117,12 +117,14 @@ def build_report(warehouse: Path, out: Path, sources: list[Path] | None = None) 
     what it is rendered from changed, and a page no longer produced is deleted."""
     sources = [Path(s) for s in (sources or [])]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        pages = site_pages(con, str(warehouse), sources)
+        pages = site_pages(con, sources)
     return _publish(pages, Path(out))
 
 
-def site_pages(con: duckdb.DuckDBPyConnection, warehouse: str, sources: list[Path]) -> list[Page]:
-    common = {"pages": PAGES, "warehouse": warehouse}
+def site_pages(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> list[Page]:
+    # no page shows the warehouse's path: kept out of the contexts, a warehouse moved or copied
+    # re-renders nothing
+    common = {"pages": PAGES}
     corpus = queries.corpus(con)
     details = queries.document_details(con)
     pages = [Page("index.html", "index.html", {"root": "", **common, **corpus})]
@@ -243,7 +245,6 @@ def _write_manifest(out: Path, files: dict[str, str]) -> dict[str, str]:
 def _replace(path: Path, text: str) -> Path:
     """Write beside the page, then rename over it: a reader opening the report mid-build sees the old
     page or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
