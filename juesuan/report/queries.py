@@ -12,10 +12,24 @@ from decimal import Decimal
 import duckdb
 
 
+class Row(dict):
+    """A row as a dict whose columns also read as attributes. Jinja reads `row.column` by trying
+    the attribute and, on the AttributeError, the item: on a plain dict that exception is raised
+    and caught in Python for every cell of every page (a sixth of the rendering at 10,000
+    documents); here the attribute is found. Same values, same repr as a dict."""
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, *params) -> list[dict]:
     cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [Row(zip(names, row)) for row in cursor.fetchall()]
 
 
 def corpus(con: duckdb.DuckDBPyConnection) -> dict:
