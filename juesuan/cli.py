@@ -133,8 +133,9 @@ def _report(args: argparse.Namespace) -> int:
     if not Path(args.warehouse).exists():
         print(f"error: no warehouse at {args.warehouse} (run `make run` first)", file=sys.stderr)
         return 1
-    pages = build_report(args.warehouse, args.out, args.sources or [DEFAULT_INBOX])
-    print(f"report: {len(pages)} pages -> {Path(args.out) / 'index.html'}")
+    report = build_report(args.warehouse, args.out, args.sources or [DEFAULT_INBOX])
+    print(f"report: {len(report.pages)} pages ({len(report.written)} files written, {len(report.removed)} removed) "
+          f"-> {Path(args.out) / 'index.html'}")
     return 0
 
 

