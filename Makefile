@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install run test lint unit bench docs report browser clean
+.PHONY: install run test lint unit bench docs report browser clean suites
 
 $(BIN)/.installed: pyproject.toml
 	@echo "install: creating $(VENV) and installing juesuan with its pinned dependencies (a few minutes, once)"
@@ -24,6 +24,13 @@ bench: install
 	$(BIN)/python scripts/bench_pdf.py --repeat 7
 	$(BIN)/python scripts/bench_fuzz.py -n 10000 --workers 2 --timeout 20
 	$(BIN)/python scripts/bench_zoo.py /tmp/juesuan-zoo --layouts all -n 20
+
+# Rewrite the Great Expectations suites in expectations/ after a change to juesuan/validation.py
+# (GX checks its datasource against a built warehouse).
+suites: install
+	test -f warehouse/juesuan.duckdb || $(BIN)/juesuan build || test $$? -eq 1
+	$(BIN)/python -c "from juesuan.paths import PROJECT_ROOT; from juesuan.validation import define_suites; \
+		define_suites(PROJECT_ROOT / 'warehouse' / 'juesuan.duckdb')"
 
 docs: install
 	test -f warehouse/juesuan.duckdb || $(BIN)/juesuan build

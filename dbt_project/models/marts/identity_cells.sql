@@ -66,6 +66,7 @@ cells as (
 select
     terms.document_key,
     terms.document_sha256,
+    terms.family,
     terms.identity_key,
     terms.side,
     cast(terms.sign as integer) as sign,
