@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-# The newest format the 1.x line (1.2 and later) reads; checked with the 1.5.6 CLI and @duckdb/node-api.
-CLIENT_STORAGE_VERSION = "v1.2.0"
+# A format the 1.x line reads from 1.3 on; checked with the 1.5.6 CLI and @duckdb/node-api. Not v1.2.0,
+# which 1.2 clients also read: DuckDB 2.0 writes it 1.4-1.7x slower (BENCHMARKS.md, storage format).
+CLIENT_STORAGE_VERSION = "v1.3.0"
 
 
 def _sql_string(value: object) -> str:
