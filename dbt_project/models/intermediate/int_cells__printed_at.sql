@@ -1,8 +1,10 @@
-{{ incremental_by_document() }}
+{{ config(materialized='view') }}
 
 -- Where each cell an identity can name was printed: a table cell's source line and page, and
 -- for an amount the narrative states (statement 'narrative', row key = topic) the first line
--- stating it. Lets identity_cells and suspect_cells point at the page to open. Kept by document.
+-- stating it. Lets identity_cells and suspect_cells point at the page to open.
+-- A view: int_identity_cells holds the table cells already, once per row and column (the first
+-- printed), so a second table of the same rows would only be written and read again.
 
 with
 
@@ -15,21 +17,14 @@ to_process as (
 table_cells as (
 
     select
-        measured.document_key,
-        to_process.document_sha256,
-        measured.statement,
-        measured.row_key,
-        measured.measure,
-        measured.source_line,
-        measured.page
-    from {{ ref('int_cells__measured') }} as measured
-    inner join to_process on measured.document_key = to_process.document_key
-    -- a cell printed twice under one row and column holds its document back; name the first
-    where measured.measure is not null and measured.row_key is not null
-    qualify row_number() over (
-        partition by measured.document_key, measured.statement, measured.row_key, measured.measure
-        order by measured.page, measured.source_line
-    ) = 1
+        document_key,
+        document_sha256,
+        statement,
+        row_key,
+        measure,
+        source_line,
+        page
+    from {{ ref('int_identity_cells') }}
 
 ),
 
@@ -50,22 +45,6 @@ narrative_amounts as (
 
 )
 
-select
-    document_key,
-    document_sha256,
-    statement,
-    row_key,
-    measure,
-    source_line,
-    page
-from table_cells
+select * from table_cells
 union all
-select
-    document_key,
-    document_sha256,
-    statement,
-    row_key,
-    measure,
-    source_line,
-    page
-from narrative_amounts
+select * from narrative_amounts

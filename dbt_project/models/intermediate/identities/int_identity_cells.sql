@@ -51,6 +51,9 @@ shaped as (
         cells.amount,
         cells.rounding,
         cells.parent_label,
+        -- where the cell was printed (int_cells__printed_at reads it here: one table of the cells, not two)
+        cells.source_line,
+        cells.page,
         case
             when cells.statement not in ('T1', 'T4') then null
             when cells.measure like 'income%' then '收入'
