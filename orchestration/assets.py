@@ -40,7 +40,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from juesuan.landing import RAW_TABLES, UNREADABLE, extractor_version, land_inbox, scan_inbox, write_seed_tables
-from juesuan.publish import create_for_clients, publish
+from juesuan.publish import CLIENT_STORAGE_VERSION, create_for_clients, publish, storage_version
 from juesuan.validation import FAMILIES, SuiteOutcome, ValidationReport, load_engine, validate_warehouse
 
 from .project import juesuan_dbt_project
@@ -163,12 +163,14 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource, juesuan: 
     building.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    if juesuan.warehouse_path.exists():
+    if juesuan.warehouse_path.exists() and storage_version(juesuan.warehouse_path).startswith(CLIENT_STORAGE_VERSION):
         # the next warehouse starts from the published one: the models kept by document (incremental)
         # then recompute only the documents that are new or changed, or all after a model change
         shutil.copyfile(juesuan.warehouse_path, building)
     else:
-        create_for_clients(building)  # DuckDB keeps a file's storage version: built in the 1.x format throughout
+        # DuckDB keeps a file's storage version: built in the clients' format throughout. A warehouse
+        # published in another format (an older juesuan's) is built anew, once, in this one.
+        create_for_clients(building)
     juesuan.say(context, "dbt: building the warehouse (seeds, staging, intermediate, marts, tests)")
     # this process only waits on dbt meanwhile: import Great Expectations (seconds) for the checks that follow
     threading.Thread(target=load_engine, name="load-great-expectations", daemon=True).start()

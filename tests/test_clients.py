@@ -9,8 +9,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from conftest import ROOT
-from juesuan.publish import CLIENT_STORAGE_VERSION, storage_version
+from conftest import ROOT, build_into, copy_inbox
+from juesuan.publish import CLIENT_STORAGE_VERSION, create_for_clients, storage_version
 from juesuan_testkit.clients import ClientUnavailable, run_duckdb_cli, run_node_client
 
 QINGYUAN = "清远市人力资源和社会保障局"
@@ -92,3 +92,26 @@ def test_other_printed_names_live_in_a_side_table(published_warehouse):
         select v.name_variant, s.subject_name from marts.subject_name_variants v
         join marts.dim_functional_subject s on v.subject_code = s.functional_code
         where v.classification = 'functional' and v.subject_code = '2080110'""") == [("劳动关系的维权", "劳动关系和维权")]
+
+
+def test_a_warehouse_published_in_an_older_format_is_built_anew_in_the_clients_format(tmp_path, qingyuan_path):
+    """A warehouse an earlier juesuan published in DuckDB's v1.2 format: the next build does not start
+    from a copy of it (DuckDB would keep v1.2) but builds the same warehouse anew in the current format."""
+    inbox = copy_inbox([qingyuan_path], tmp_path / "inbox")
+    warehouse = tmp_path / "w" / "juesuan.duckdb"
+    assert build_into([inbox], warehouse).published
+    totals = "select statement, count(*), sum(amount) from marts.all_amounts group by 1 order by 1"
+    facts = in_warehouse(warehouse, totals)
+    older = create_for_clients(tmp_path / "older.duckdb", "v1.2.0")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{older}' as older; attach '{warehouse}' as published (read_only)")
+        con.execute("copy from database published to older")
+    older.replace(warehouse)
+    assert storage_version(warehouse).startswith("v1.2.0")
+    assert build_into([inbox], warehouse).published
+    assert storage_version(warehouse).startswith(CLIENT_STORAGE_VERSION)
+    assert in_warehouse(warehouse, totals) == facts
+    # 清远 人社局 2023, T3 (text line 218): 208 社会保障和就业支出, 本年支出合计 14,103.86
+    assert in_warehouse(warehouse, "select amount from marts.fct_functional_amounts where statement = 'T3' "
+                                   "and functional_code = '208' and measure = 'total_expenditure'") \
+        == [(Decimal("14103.86"),)]
