@@ -163,7 +163,7 @@ def test_a_model_whose_columns_changed_is_rebuilt_in_place(tmp_path, qingyuan_pa
     terms = query(warehouse, "select count(*) from marts.identity_cells")[0][0]
     assert terms > 1000
     with duckdb.connect(str(warehouse)) as con:
-        for table in ("marts.identity_cells", "marts.identity_results", "intermediate.int_cells__printed_at"):
+        for table in ("marts.identity_cells", "marts.identity_results", "intermediate.int_identity_cells"):
             con.execute(f"alter table {table} drop column document_sha256")
     outcome = build_into([inbox], warehouse)
     assert outcome.published, outcome.error
