@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 # A format the 1.x line reads from 1.3 on; checked with the 1.5.6 CLI and @duckdb/node-api. Not v1.2.0,
-# which 1.2 clients also read: DuckDB 2.0 writes it 1.4-1.7x slower (BENCHMARKS.md, storage format).
+# which 1.2 clients also read: DuckDB 2.0 writes it about 1.5x slower (BENCHMARKS.md, storage format).
 CLIENT_STORAGE_VERSION = "v1.3.0"
 
 
@@ -35,7 +35,7 @@ def create_for_clients(path: Path, storage_version: str = CLIENT_STORAGE_VERSION
 
 
 def storage_version(path: Path) -> str:
-    """The storage version DuckDB reports for the file (e.g. 'v1.2.0+')."""
+    """The storage version DuckDB reports for the file (e.g. 'v1.3.0+')."""
     with duckdb.connect() as con:
         con.execute(f"attach {_sql_string(path)} as probed (read_only)")
         (tags,) = con.execute("select tags from duckdb_databases() where database_name = 'probed'").fetchall()[0]
