@@ -169,3 +169,26 @@ def test_a_model_whose_columns_changed_is_rebuilt_in_place(tmp_path, qingyuan_pa
     assert outcome.published, outcome.error
     assert query(warehouse, "select count(*), count(document_sha256) from marts.identity_cells") == [(terms, terms)]
     assert query(warehouse, "select count(*) = count(document_sha256) from marts.identity_results") == [(True,)]
+
+
+def test_a_repeated_key_fails_its_unique_combination_test(shared_build, tmp_path):
+    """The unique_combination test (macros/tests.sql) groups by a hash of the key first: a row
+    repeated in identity_cells must still fail it, and only it."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "tampered.duckdb"
+    shutil.copyfile(shared_build.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("insert into marts.identity_cells select * from marts.identity_cells "
+                    "order by document_key, identity_key, side, statement, row_key, measure limit 1")
+    dbt = Path(sys.executable).with_name("dbt")
+    done = subprocess.run([str(dbt), "test", "--select", "identity_cells", "--exclude-resource-type", "unit_test",
+                           "--target-path", str(tmp_path / "target"), "--target", "build",
+                           "--vars", f"{{build_file: '{copy}'}}"],
+                          cwd=ROOT / "dbt_project", capture_output=True, text=True)
+    failed = [line for line in done.stdout.splitlines() if " FAIL " in line]
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert len(failed) == 1 and "unique_combination_identity_cells_document_key__identity_key" in failed[0], failed
+    assert "FAIL 1" in failed[0]

@@ -7,8 +7,9 @@
 -- a build recomputes the documents that are new or changed, not the corpus. A new table takes
 -- every document, which the models it reads hold at their current version: no to_process then
 -- (its joins doubled the first build's time at 10,000 documents, 38 -> 76 s).
--- Every term belongs to an identity of identity_results (int_identity_results evaluates each
--- identity from its terms), so the terms are not joined to the results.
+-- Every term belongs to an identity of identity_results (int_identity_results evaluates every
+-- identity from its terms), so the terms are not joined to the results. Where each was printed
+-- comes with the term (int_identity_terms).
 
 with
 
@@ -31,42 +32,20 @@ terms as (
                 and identity_terms.document_sha256 = to_process.document_sha256
     {%- endif %}
 
-),
-
-cells as (
-
-    select
-        printed_at.document_key,
-        printed_at.statement,
-        printed_at.row_key,
-        printed_at.measure,
-        printed_at.source_line,
-        printed_at.page
-    from {{ ref('int_cells__printed_at') }} as printed_at
-    {% if is_incremental() -%}
-        inner join to_process on printed_at.document_key = to_process.document_key
-    {%- endif %}
-
 )
 
 select
-    terms.document_key,
-    terms.document_sha256,
-    terms.family,
-    terms.identity_key,
-    terms.side,
-    cast(terms.sign as integer) as sign,
-    terms.statement,
-    terms.row_key,
-    terms.measure,
-    terms.amount,
-    terms.rounding,
-    cells.source_line,
-    cells.page
+    document_key,
+    document_sha256,
+    family,
+    identity_key,
+    side,
+    cast(sign as integer) as sign,
+    statement,
+    row_key,
+    measure,
+    amount,
+    rounding,
+    source_line,
+    page
 from terms
-left join cells
-    on
-        terms.document_key = cells.document_key
-        and terms.statement = cells.statement
-        and terms.row_key = cells.row_key
-        and terms.measure = cells.measure

@@ -45,10 +45,11 @@ documents as (
 statements_held as (
 
     select
-        document_key,
-        list(distinct statement) as statements
-    from {{ ref('int_cells__measured') }}
-    group by document_key
+        measured.document_key,
+        list(distinct measured.statement) as statements
+    from {{ ref('int_cells__measured') }} as measured
+    inner join to_process on measured.document_key = to_process.document_key
+    group by measured.document_key
 
 ),
 

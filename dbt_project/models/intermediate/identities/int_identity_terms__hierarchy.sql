@@ -159,7 +159,11 @@ select
     terms.statement,
     terms.row_key,
     terms.cell_measure as measure,
-    cells.amount
+    cells.amount,
+    -- the cell's rounding and where it was printed (int_identity_terms: terms that are cells carry them)
+    cells.rounding,
+    cells.source_line,
+    cells.page
 from terms
 inner join to_process on terms.document_key = to_process.document_key
 left join cells

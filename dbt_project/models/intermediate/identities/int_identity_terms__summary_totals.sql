@@ -54,6 +54,9 @@ terms as (
         lines.row_key,
         lines.measure,
         lines.amount,
+        lines.rounding,
+        lines.source_line,
+        lines.page,
         case when specs.per_column then lines.measure else '' end as column_key
     from lines
     inner join specs
@@ -112,7 +115,11 @@ select
     terms.statement,
     terms.row_key,
     terms.measure,
-    terms.amount
+    terms.amount,
+    -- the line's rounding and where it was printed (int_identity_terms: terms that are cells carry them)
+    terms.rounding,
+    terms.source_line,
+    terms.page
 from terms
 inner join to_process on terms.document_key = to_process.document_key
 inner join evaluable
