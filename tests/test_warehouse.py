@@ -163,7 +163,8 @@ def test_a_model_whose_columns_changed_is_rebuilt_in_place(tmp_path, qingyuan_pa
     terms = query(warehouse, "select count(*) from marts.identity_cells")[0][0]
     assert terms > 1000
     with duckdb.connect(str(warehouse)) as con:
-        for table in ("marts.identity_cells", "marts.identity_results", "intermediate.int_identity_cells"):
+        for table in ("intermediate.int_identity_terms__hierarchy", "marts.identity_results",
+                      "intermediate.int_identity_cells"):
             con.execute(f"alter table {table} drop column document_sha256")
     outcome = build_into([inbox], warehouse)
     assert outcome.published, outcome.error
@@ -173,7 +174,7 @@ def test_a_model_whose_columns_changed_is_rebuilt_in_place(tmp_path, qingyuan_pa
 
 def test_a_repeated_key_fails_its_unique_combination_test(shared_build, tmp_path):
     """The unique_combination test (macros/tests.sql) groups by a hash of the key first: a row
-    repeated in identity_cells must still fail it, and only it."""
+    repeated in identity_cells (a view of the term models) must still fail it, and only it."""
     import shutil
 
     import duckdb
@@ -181,7 +182,8 @@ def test_a_repeated_key_fails_its_unique_combination_test(shared_build, tmp_path
     copy = tmp_path / "tampered.duckdb"
     shutil.copyfile(shared_build.warehouse, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute("insert into marts.identity_cells select * from marts.identity_cells "
+        con.execute("insert into intermediate.int_identity_terms__row_sums "
+                    "select * from intermediate.int_identity_terms__row_sums "
                     "order by document_key, identity_key, side, statement, row_key, measure limit 1")
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run([str(dbt), "test", "--select", "identity_cells", "--exclude-resource-type", "unit_test",

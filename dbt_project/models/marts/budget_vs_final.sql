@@ -318,14 +318,17 @@ compared as (
             when final_tables.document_key is not null then 'final_document_blank'
         end as final_source,
         coalesce(final_side.document_key, final_tables.document_key) as final_document_key
-    from budget_side
-    full outer join final_side
+    -- the finals first: DuckDB builds a full join's hash table on its right side, and the
+    -- budgets are the fewer (every final cell against the budgets' lines; the other way round
+    -- the 9.4 million final cells of 10,000 documents spilled 4 GB and took twice as long)
+    from final_side
+    full outer join budget_side
         on
-            budget_side.department_key = final_side.department_key
-            and budget_side.fiscal_year = final_side.fiscal_year
-            and budget_side.statement = final_side.statement
-            and budget_side.row_key = final_side.row_key
-            and budget_side.measure = final_side.measure
+            final_side.department_key = budget_side.department_key
+            and final_side.fiscal_year = budget_side.fiscal_year
+            and final_side.statement = budget_side.statement
+            and final_side.row_key = budget_side.row_key
+            and final_side.measure = budget_side.measure
     left join final_tables
         on
             final_side.document_key is null

@@ -46,6 +46,10 @@ parents as (
         row_key,
         code,
         measure,
+        amount,
+        rounding,
+        source_line,
+        page,
         coalesce(code, '') as parent_prefix,
         case length(code)
             when 3 then '类 = Σ 款'
@@ -66,7 +70,11 @@ parent_terms as (
         parents.statement,
         parents.row_key as parent_key,
         parents.measure,
-        parents.parent_prefix
+        parents.parent_prefix,
+        parents.amount,
+        parents.rounding,
+        parents.source_line,
+        parents.page
     from parents
     where exists (
         select 1 from coded_rows
@@ -90,7 +98,8 @@ child_terms as (
 
     -- a parent's children: the coded rows under its code. Joined on the code itself, so each
     -- parent meets only its own children (joined on the table alone, 1,000 documents gave 18
-    -- million pairs to filter, and the model took 146 s of a 10,000-document build)
+    -- million pairs to filter, and the model took 146 s of a 10,000-document build). A child
+    -- that leaves the parent's column blank is a term without an amount (left join).
     select
         parent_terms.document_key,
         parent_terms.identity_template,
@@ -98,13 +107,24 @@ child_terms as (
         parent_terms.parent_key,
         parent_terms.measure,
         'right' as side,
-        coded_rows.code as row_key
+        coded_rows.code as row_key,
+        parent_terms.measure as cell_measure,
+        cells.amount,
+        cells.rounding,
+        cells.source_line,
+        cells.page
     from parent_terms
     inner join coded_rows
         on
             parent_terms.document_key = coded_rows.document_key
             and parent_terms.statement = coded_rows.statement
             and parent_terms.parent_prefix = coded_rows.parent_prefix
+    left join cells
+        on
+            coded_rows.document_key = cells.document_key
+            and coded_rows.statement = cells.statement
+            and coded_rows.code = cells.row_key
+            and parent_terms.measure = cells.measure
 
 ),
 
@@ -118,7 +138,11 @@ t6_totals as (
         '' as measure,
         case when code is null then 'left' else 'right' end as side,
         row_key,
-        measure as cell_measure
+        measure as cell_measure,
+        amount,
+        rounding,
+        source_line,
+        page
     from cells
     where statement = 'T6' and (code is null or length(code) = 3)
 
@@ -134,13 +158,14 @@ terms as (
         measure,
         'left' as side,
         parent_key as row_key,
-        measure as cell_measure
+        measure as cell_measure,
+        amount,
+        rounding,
+        source_line,
+        page
     from parent_terms
     union all
-    select
-        *,
-        measure as cell_measure
-    from child_terms
+    select * from child_terms
     union all
     select * from t6_totals
 
@@ -159,16 +184,12 @@ select
     terms.statement,
     terms.row_key,
     terms.cell_measure as measure,
-    cells.amount,
-    -- the cell's rounding and where it was printed (int_identity_terms: terms that are cells carry them)
-    cells.rounding,
-    cells.source_line,
-    cells.page
+    -- the cell's amount, rounding and where it was printed (int_identity_terms: terms that are
+    -- cells carry them): a parent and a T6 total are cells themselves, so only the children
+    -- are looked up
+    terms.amount,
+    terms.rounding,
+    terms.source_line,
+    terms.page
 from terms
 inner join to_process on terms.document_key = to_process.document_key
-left join cells
-    on
-        terms.document_key = cells.document_key
-        and terms.statement = cells.statement
-        and terms.row_key = cells.row_key
-        and terms.cell_measure = cells.measure
