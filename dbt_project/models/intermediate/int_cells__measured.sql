@@ -39,6 +39,21 @@ matched as (
 
 ),
 
+-- whether a table (of one unit) prints decimals anywhere: grouped and joined back, not a window
+-- over the cells (the window sorted every cell with all its columns: 17 of 32 CPU seconds at
+-- 10,000 documents)
+table_precision as (
+
+    select
+        document_key,
+        statement,
+        unit,
+        bool_or(amount_text like '%.%') as prints_decimals
+    from matched
+    group by document_key, statement, unit
+
+),
+
 keyed as (
 
     select
@@ -75,9 +90,7 @@ keyed as (
         ) as amount,
         cast(
             case
-                when bool_or(matched.amount_text like '%.%') over (
-                    partition by matched.document_key, matched.statement, matched.unit
-                ) then 0.005
+                when table_precision.prints_decimals then 0.005
                 else 0.5
             end
             * case matched.unit when '元' then 0.0001 else 1 end
@@ -85,6 +98,11 @@ keyed as (
         ) as rounding
     from matched
     inner join documents on matched.document_key = documents.document_key
+    inner join table_precision
+        on
+            matched.document_key = table_precision.document_key
+            and matched.statement = table_precision.statement
+            and matched.unit is not distinct from table_precision.unit
 
 )
 
