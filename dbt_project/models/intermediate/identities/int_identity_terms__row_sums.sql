@@ -53,6 +53,7 @@ applicable_rules as (
 
 ),
 
+-- each instance is its total's cell, which it carries (the left term)
 instances as (
 
     select distinct
@@ -60,7 +61,11 @@ instances as (
         applicable_rules.identity_template,
         cells.statement,
         cells.row_key,
-        applicable_rules.total_measure
+        applicable_rules.total_measure,
+        cells.amount,
+        cells.rounding,
+        cells.source_line,
+        cells.page
     from cells
     inner join applicable_rules
         on
@@ -70,26 +75,49 @@ instances as (
 
 ),
 
+-- the parts are looked up: a part left blank on the row is a term without an amount
 terms as (
 
     select
-        instances.*,
+        instances.document_key,
+        instances.identity_template,
+        instances.statement,
+        instances.row_key,
+        instances.total_measure,
         'left' as side,
         1 as sign,
-        instances.total_measure as measure
+        instances.total_measure as measure,
+        instances.amount,
+        instances.rounding,
+        instances.source_line,
+        instances.page
     from instances
     union all
     select
-        instances.*,
+        instances.document_key,
+        instances.identity_template,
+        instances.statement,
+        instances.row_key,
+        instances.total_measure,
         'right' as side,
         rules.sign,
-        rules.part_measure as measure
+        rules.part_measure as measure,
+        cells.amount,
+        cells.rounding,
+        cells.source_line,
+        cells.page
     from instances
     inner join rules
         on
             instances.identity_template = rules.identity_template
             and instances.statement = rules.statement
             and instances.total_measure = rules.total_measure
+    left join cells
+        on
+            instances.document_key = cells.document_key
+            and instances.statement = cells.statement
+            and instances.row_key = cells.row_key
+            and rules.part_measure = cells.measure
 
 )
 
@@ -106,16 +134,11 @@ select
     terms.statement,
     terms.row_key,
     terms.measure,
-    cells.amount,
-    -- the cell's rounding and where it was printed (int_identity_terms: terms that are cells carry them)
-    cells.rounding,
-    cells.source_line,
-    cells.page
+    -- the cell's amount, rounding and where it was printed (int_identity_terms: terms that are
+    -- cells carry them)
+    terms.amount,
+    terms.rounding,
+    terms.source_line,
+    terms.page
 from terms
 inner join to_process on terms.document_key = to_process.document_key
-left join cells
-    on
-        terms.document_key = cells.document_key
-        and terms.statement = cells.statement
-        and terms.row_key = cells.row_key
-        and terms.measure = cells.measure
