@@ -14,15 +14,42 @@ to_process as (
 -- Only placed cells, once per row and column: a cell with no measure or no row, or a second cell under
 -- the same row and column, holds its document back (int_document_status) and is left out here,
 -- so the identities of every other document are computed as always.
-cells as (
+-- The first printed of each row and column is kept. A key printed twice is rare, so the keys
+-- are counted first (by a hash: a collision only sends a cell down the ranked path) and only
+-- the repeated ones are ranked: ranking every cell sorted all 9.5 million cells of 10,000
+-- documents with their columns (26 CPU seconds; 7 now). Not materialized: read three times,
+-- the cells are cheaper scanned again than held.
+{%- set key_hash = 'hash(placed.document_key, placed.statement, placed.row_key, placed.measure)' %}
+placed as not materialized (
 
     select measured.*
     from {{ ref('int_cells__measured') }} as measured
     inner join to_process on measured.document_key = to_process.document_key
     where measured.measure is not null and measured.row_key is not null
+
+),
+
+repeated_keys as (
+
+    select {{ key_hash }} as key_hash
+    from placed
+    group by key_hash
+    having count(*) > 1
+
+),
+
+cells as (
+
+    select placed.*
+    from placed
+    where {{ key_hash }} not in (select repeated_keys.key_hash from repeated_keys)
+    union all
+    select placed.*
+    from placed
+    where {{ key_hash }} in (select repeated_keys.key_hash from repeated_keys)
     qualify row_number() over (
-        partition by measured.document_key, measured.statement, measured.row_key, measured.measure
-        order by measured.page, measured.source_line, measured.row_index
+        partition by placed.document_key, placed.statement, placed.row_key, placed.measure
+        order by placed.page, placed.source_line, placed.row_index
     ) = 1
 
 ),
