@@ -3,10 +3,12 @@
 <landing>/documents/<document_id>/
     raw_documents.csv   one row: what extraction recorded (department, year, …), the file's sha256,
                         and how reading ended (read | unreadable, with the reason and where)
-    raw_cells.csv       the printed cells (empty for an unreadable file)
+    raw_cells.csv       the printed cells
     raw_narrative.csv   the figures the narrative states (changes on the prior year or the budget)
     raw_narrative_facts.csv   the facts only the narrative states (机关运行经费, 政府采购, …)
     raw_warnings.csv    what the reader warned about
+    (a table with no row for the document has no file: an unreadable file lands raw_documents.csv
+    alone. Creating a file is the landing's largest cost, and every file is read again by the build.)
 <landing>/accepted_exceptions.csv   `juesuan accept`: failed identities accepted for one content
 <landing>/logs/<document_id>.log    the stack trace when a reader crashed
 
@@ -252,15 +254,18 @@ class LandingZone:
             "reason_line": ended["reason_line"], "reason_page": ended["reason_page"],
             "warning_count": len(warnings), "extractor_version": version,
         })
-        write_rows(staging / "raw_documents.csv", LANDED_DOCUMENT_COLUMNS, [record])
+        # the folder is swapped in whole (_swap_in): its files need no atomic writes of their own
+        write_rows(staging / "raw_documents.csv", LANDED_DOCUMENT_COLUMNS, [record], atomic=False)
+        warning_rows = [[file.document_id, number, warning] for number, warning in enumerate(warnings, start=1)]
         for name, columns, records in (("raw_cells", CELL_COLUMNS, document.cells if document else []),
                                        ("raw_narrative", NARRATIVE_COLUMNS, document.narrative if document else []),
                                        ("raw_narrative_facts", NARRATIVE_FACT_COLUMNS,
                                         document.facts if document else [])):
-            write_value_rows(staging / f"{name}.csv", columns, self._value_rows(records, columns, file.document_id))
-        write_rows(staging / "raw_warnings.csv", WARNING_COLUMNS,
-                   [{"document_id": file.document_id, "warning_number": n, "warning": w}
-                    for n, w in enumerate(warnings, start=1)])
+            if records:
+                write_value_rows(staging / f"{name}.csv", columns,
+                                 self._value_rows(records, columns, file.document_id), atomic=False)
+        if warning_rows:
+            write_value_rows(staging / "raw_warnings.csv", WARNING_COLUMNS, warning_rows, atomic=False)
         if ended.get("traceback"):
             logs = self.root / "logs"
             logs.mkdir(parents=True, exist_ok=True)

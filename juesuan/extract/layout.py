@@ -126,6 +126,30 @@ def header_text(header_rows: list[GridRow]) -> str:
 
 
 @dataclass
+class _RowLayout:
+    """How a header's columns read a row of a given width: the columns of each side-by-side half
+    with their role, and for each half after the first the cells a name may be borrowed across."""
+
+    halves: list[tuple[int, list[tuple[Column, str | None]]]]
+    borrowing: list[tuple[list[int], list[int], list[int], list[int]]]
+
+    @classmethod
+    def of(cls, columns: list[Column], width: int) -> _RowLayout:
+        numbers = sorted({c.half for c in columns})
+        halves = [(half, [(c, c.role.role if c.role else None) for c in columns if c.half == half])
+                  for half in numbers]
+
+        def cells(half, roles):
+            return [c.index for c in columns if c.half == half and c.index < width
+                    and (c.role.role if c.role else None) in roles]
+
+        borrowing = [(cells(half, ("label",)), cells(before, ("label",)),
+                      cells(half, ("amount", None)), cells(before, ("amount", None)))
+                     for before, half in zip(numbers, numbers[1:])]
+        return cls(halves, borrowing)
+
+
+@dataclass
 class TableBuilder:
     """Accumulates the rows of one statement, across page breaks, into raw cells."""
 
@@ -142,12 +166,14 @@ class TableBuilder:
     _parents: dict[int, str] = field(default_factory=dict)
     _keys: set[tuple[str, str, str, str]] = field(default_factory=set)  # (row, parent, code, measure) read
     _last_row: tuple[str, str] = ("", "")
+    _layouts: dict[int, _RowLayout] = field(default_factory=dict)  # by row width, for the current header
 
     def set_header(self, header_rows: list[GridRow], text_columns: set[int] = frozenset()) -> None:
         """Columns from the header; `text_columns` are columns a reader saw hold only words
         (names), which are labels whatever their header says."""
         self.header_signature = header_text(header_rows)
         self.columns = []
+        self._layouts = {}
         half = 0
         amount_seen = False
         for index, path in enumerate(header_paths(header_rows)):
@@ -167,25 +193,30 @@ class TableBuilder:
     def add_row(self, row: GridRow) -> None:
         if not self.columns:
             raise ValueError(f"{self.statement} has data before any header (line {row.line})")
-        texts = self._labels_borrowed(row.texts())
+        texts = row.texts()
+        layout = self._layout(len(texts))
+        texts = self._labels_borrowed(texts, layout.borrowing)
         self.row_count += 1
-        for half in sorted({c.half for c in self.columns}):
-            self._add_half(row, texts, [c for c in self.columns if c.half == half], half)
+        for half, columns in layout.halves:
+            self._add_half(row, texts, columns, half)
 
-    def _labels_borrowed(self, texts: list[str]) -> list[str]:
+    def _layout(self, width: int) -> _RowLayout:
+        """The columns by half and the borrowing pairs for rows of `width` cells: worked out once
+        per header and width, not for every row (a corpus feeds millions of rows)."""
+        layout = self._layouts.get(width)
+        if layout is None:
+            layout = self._layouts[width] = _RowLayout.of(self.columns, width)
+        return layout
+
+    @staticmethod
+    def _labels_borrowed(texts: list[str], borrowing: list[tuple[list[int], ...]]) -> list[str]:
         """A side-by-side half printing figures under no name takes the name printed in the
         half before it when that half prints no figure (a total line spanning two blocks:
         当年支出小计 under the first block of 支出, its figure in the last)."""
+        if not borrowing:
+            return texts
         texts = list(texts)
-        halves = sorted({c.half for c in self.columns})
-
-        def cells(half, roles):
-            return [c.index for c in self.columns if c.half == half and c.index < len(texts)
-                    and (c.role.role if c.role else None) in roles]
-
-        for before, half in zip(halves, halves[1:]):
-            labels_here, labels_before = cells(half, ("label",)), cells(before, ("label",))
-            figures_here, figures_before = cells(half, ("amount", None)), cells(before, ("amount", None))
+        for labels_here, labels_before, figures_here, figures_before in borrowing:
             if (labels_here and any(texts[i] for i in figures_here) and not any(texts[i] for i in labels_here)
                     and any(texts[i] for i in labels_before) and not any(texts[i] for i in figures_before)):
                 texts[labels_here[0]] = " ".join(texts[i] for i in labels_before if texts[i])
@@ -193,16 +224,15 @@ class TableBuilder:
                     texts[i] = ""
         return texts
 
-    def _add_half(self, row: GridRow, texts: list[str], columns: list[Column], half: int) -> None:
+    def _add_half(self, row: GridRow, texts: list[str], columns: list[tuple[Column, str | None]], half: int) -> None:
         label_parts: list[str] = []
         code = ""
         code_parts: list[str] = []
         flags: list[str] = []
         amounts: list[tuple[Column, str]] = []
         has_label_column = False
-        for column in columns:
+        for column, role in columns:
             text = texts[column.index] if column.index < len(texts) else ""
-            role = column.role.role if column.role else None
             if role in LABEL_ROLES:
                 has_label_column = True
                 if role == "code_part" and text.isdigit():

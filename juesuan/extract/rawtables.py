@@ -9,6 +9,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from .model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS, ExtractedDocument
@@ -26,27 +27,39 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def write_rows(path: Path, columns: list[str], rows: list[dict]) -> None:
-    """Write atomically: a half-written file is never left behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", delete=False)
-    with handle:
+def write_rows(path: Path, columns: list[str], rows: list[dict], atomic: bool = True) -> None:
+    """Write atomically: a half-written file is never left behind (atomic=False for a file in a
+    folder that is itself swapped in whole)."""
+    with _opened(path, atomic) as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(handle.name, path)
 
 
-def write_value_rows(path: Path, columns: list[str], rows: Iterable[list]) -> None:
+def write_value_rows(path: Path, columns: list[str], rows: Iterable[list], atomic: bool = True) -> None:
     """write_rows for rows already in column order (no dict per row: a corpus lands millions of cells)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", delete=False)
-    with handle:
+    with _opened(path, atomic) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(rows)
+
+
+@contextmanager
+def _opened(path: Path, atomic: bool):
+    if not atomic:  # into a folder being written, which exists
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", delete=False)
+    try:
+        # the wrapper's write is a Python call per row: write through the file object itself
+        with handle.file as file:
+            yield file
+    except BaseException:
+        os.unlink(handle.name)
+        raise
     os.replace(handle.name, path)
 
 
