@@ -52,7 +52,7 @@
             (
                 select
                     raw.* exclude (filename),
-                    {{ landed_file_version('files.last_modified', 'files.size') }} as landed_file_version
+                    files.landed_file_version
                 from read_csv(
                     {{ files }},
                     header = true,
@@ -64,7 +64,13 @@
                     filename = true,
                     columns = {{ raw_columns('raw_' ~ name) }}
                 ) as raw
-                inner join read_blob({{ files }}) as files on raw.filename = files.filename
+                -- each file's version worked out once, not on each of its rows
+                inner join (
+                    select
+                        filename,
+                        {{ landed_file_version('last_modified', 'size') }} as landed_file_version
+                    from read_blob({{ files }})
+                ) as files on raw.filename = files.filename
             )
         {%- endif -%}
     {%- else -%}
