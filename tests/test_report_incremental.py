@@ -135,3 +135,20 @@ def test_a_page_deleted_by_hand_comes_back_and_leftovers_go(builds, tmp_path):
     assert sorted(path.relative_to(report).as_posix() for path in build.removed) == [
         f"documents/.{ADDED}.html.tmp", "old/stray/page.html"]
     assert not (report / "old").exists()
+
+
+def test_many_pages_render_in_worker_processes_as_in_one(builds, tmp_path, monkeypatch):
+    """Past PARALLEL_PAGES the pages are rendered by worker processes: the same pages, byte for byte
+    (the charts' element ids are random on every render, so the two chart pages are left out)."""
+    alone = tmp_path / "alone"
+    in_workers = tmp_path / "in_workers"
+    build_report(builds["warehouse"], alone)
+    monkeypatch.setattr(site, "PARALLEL_PAGES", 1)
+    build = build_report(builds["warehouse"], in_workers)
+    assert site.render_processes(len(build.pages)) == 2  # the machines that run the tests have 2 cores
+    assert len(build.written) == len(build.pages) + 1 > 6  # and plotly.min.js
+    for page in build.pages:
+        relative = page.relative_to(in_workers)
+        if relative.as_posix() not in ("money.html", "budget.html"):
+            assert page.read_bytes() == (alone / relative).read_bytes(), relative
+    assert files(alone).keys() == files(in_workers).keys()
