@@ -1,13 +1,17 @@
-{{ incremental_by_document(gated=true) }}
+{{ config(materialized='view') }}
 
--- Cells of the documents that passed the gate (int_document_status): the only input of the facts.
--- Kept by document: a build adds new or changed documents, drops those that leave the gate.
+-- Cells of the documents that pass the gate (int_document_status: published or accepted): the
+-- only input of the facts, which keep their rows by document and read these by document. A view:
+-- a copy of every cell (9.5 million at 10,000 documents) took 9 s to write on every new build.
+-- A document that leaves the gate leaves this view with it.
 
 with
 
-to_process as (
+gate as (
 
-    {{ documents_to_process(gated=true) }}
+    select document_key
+    from {{ ref('int_document_status') }}
+    where status in ('published', 'accepted')
 
 ),
 
@@ -19,7 +23,4 @@ cells as (
 
 select cells.*
 from cells
-inner join to_process
-    on
-        cells.document_key = to_process.document_key
-        and cells.document_sha256 = to_process.document_sha256
+inner join gate on cells.document_key = gate.document_key
