@@ -61,3 +61,20 @@ def test_amounts_are_written_plainly_for_decimal_loading():
     with (ROOT / "seeds" / "raw" / "raw_cells.csv").open(encoding="utf-8") as handle:
         amounts = [row["amount"] for row in csv.DictReader(handle)]
     assert all("," not in a for a in amounts) and "34365.67" in amounts
+
+
+def test_a_table_with_no_row_lands_no_file(tmp_path, qingyuan_path):
+    """清远 lands its cells, narrative figures and facts; it has no warnings, so no warnings file. An
+    unreadable file lands its record alone: a file per empty table cost the landing and the build."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "q.txt").write_bytes(qingyuan_path.read_bytes())
+    (inbox / "garbage.txt").write_bytes(b"\xff\xfe not a document")
+    zone = LandingZone(tmp_path / "w.landing")
+    land_inbox(scan_inbox([inbox]), zone, report=lambda _: None)
+    landed = {p.name for p in zone.folder("q").iterdir()}
+    assert landed == {"raw_documents.csv", "raw_cells.csv", "raw_narrative.csv", "raw_narrative_facts.csv"}
+    assert zone.record("q")["warning_count"] == "0"
+    assert len(read_rows(zone.folder("q") / "raw_cells.csv")) == 1185
+    assert {p.name for p in zone.folder("garbage").iterdir()} == {"raw_documents.csv"}
+    assert zone.record("garbage")["extraction_status"] == "unreadable"
