@@ -69,15 +69,21 @@ class InboxFile:
     target: Path        # the file that is read
     sha256: str
     modified_at: str    # the file's mtime, UTC ISO: a later version of a department-year supersedes
+    source_file: str    # its path under the inbox folder ('report.pdf', 'shanghai/2024/report.pdf')
 
 
 def document_id_for(path: Path) -> str:
-    """A readable id from the file name; names that lose letters in the slug get a short hash of
-    the name, so two files never share an id ('a b.txt' and 'a_b.txt', 'Report.pdf' and 'report.pdf')."""
-    stem = re.sub(r"[^0-9a-zA-Z_\u4e00-\u9fff]+", "_", path.stem).strip("_").lower() or "document"
-    if _CLEAN_STEM.match(path.stem) and path.suffix in (".pdf", ".txt", ""):
+    """A readable id from the file's path under the inbox ('report.pdf', 'shanghai/2024/report.pdf':
+    its folders joined by '_'; an absolute path counts by its name alone). A name that loses letters
+    in the slug gets a short hash of it, so two files never share an id ('a b.txt' and 'a_b.txt',
+    'Report.pdf' and 'report.pdf')."""
+    path = Path(path)
+    under_inbox = Path(path.name) if path.is_absolute() else path
+    parts = [*under_inbox.parent.parts, under_inbox.stem]
+    stem = re.sub(r"[^0-9a-zA-Z_\u4e00-\u9fff]+", "_", "_".join(parts)).strip("_").lower() or "document"
+    if all(_CLEAN_STEM.match(part) for part in parts) and path.suffix in (".pdf", ".txt", ""):
         return stem
-    return f"{stem}_{hashlib.sha1(path.name.encode()).hexdigest()[:6]}"
+    return f"{stem}_{hashlib.sha1(under_inbox.as_posix().encode()).hexdigest()[:6]}"
 
 
 def sha256_of(path: Path) -> str:
@@ -88,32 +94,49 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _inbox_entries(folders: Iterable[Path]) -> list[Path]:
-    entries: list[Path] = []
-    for folder in folders:
-        folder = Path(folder)
+def _inbox_entries(folders: Iterable[Path], skip: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    """Every regular file (or link to one) in the inbox folders and their subfolders, with its path
+    under the folder it was found in. Hidden names are left out, and so is `skip`: the warehouse's
+    own files, should the inbox hold them. A folder reached twice (a link to a parent) is read once."""
+    skipped = {Path(p).resolve() for p in skip}
+    entries: list[tuple[Path, str]] = []
+    for folder in map(Path, folders):
         if folder.is_file():
-            entries.append(folder)
-        elif folder.is_dir():
-            entries.extend(p for p in sorted(folder.iterdir()) if not p.name.startswith(".") and p.is_file())
+            if folder.resolve() not in skipped:
+                entries.append((folder, folder.name))
+            continue
+        seen: set[Path] = set()
+        for top, dirs, names in os.walk(folder, followlinks=True):
+            real = Path(top).resolve()
+            if real in seen or real in skipped:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                path = Path(top) / name
+                if name.startswith(".") or not path.is_file() or (skipped and path.resolve() in skipped):
+                    continue
+                entries.append((path, path.relative_to(folder).as_posix()))
     return entries
 
 
-def scan_inbox(folders: Iterable[Path]) -> list[InboxFile]:
-    """Every regular file (or link to one) in the inbox folders, with a unique document id.
+def scan_inbox(folders: Iterable[Path], skip: Iterable[Path] = ()) -> list[InboxFile]:
+    """Every regular file (or link to one) in the inbox folders, subfolders included, with a unique
+    document id.
 
     Two entries whose names give one id (report.pdf + report.txt) are told apart by a hash of
     the later one's full name: two files are always two documents."""
     found: list[InboxFile] = []
     taken: set[str] = set()
-    for path in _inbox_entries(folders):
-        document_id = document_id_for(path)
+    for path, source_file in _inbox_entries(folders, skip):
+        document_id = document_id_for(Path(source_file))
         if document_id in taken:
             document_id = f"{document_id}_{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
         taken.add(document_id)
         target = path.resolve()
         modified = datetime.fromtimestamp(target.stat().st_mtime, timezone.utc).isoformat(timespec="microseconds")
-        found.append(InboxFile(document_id, path, target, sha256_of(target), modified))
+        found.append(InboxFile(document_id, path, target, sha256_of(target), modified, source_file))
     return found
 
 
@@ -248,7 +271,7 @@ class LandingZone:
         if document is not None:
             record.update({k: str(v) for k, v in document.meta.as_row().items()})
         record.update({
-            "document_id": file.document_id, "source_file": file.path.name, "sha256": file.sha256,
+            "document_id": file.document_id, "source_file": file.source_file, "sha256": file.sha256,
             "inbox_path": str(file.path), "file_modified_at": file.modified_at, "landed_at": landed_at,
             "extraction_status": ended["extraction_status"], "reason": ended["reason"],
             "reason_line": ended["reason_line"], "reason_page": ended["reason_page"],
@@ -272,9 +295,9 @@ class LandingZone:
             (logs / f"{file.document_id}.log").write_text(f"{file.path}\n{ended['traceback']}", encoding="utf-8")
         self._swap_in(staging, file.document_id)
         if document is None:
-            return Landed(file.document_id, file.path.name, UNREADABLE, self._where(ended))
+            return Landed(file.document_id, file.source_file, UNREADABLE, self._where(ended))
         meta = document.meta
-        return Landed(file.document_id, file.path.name, READ, f"{meta.department_name} {meta.fiscal_year}",
+        return Landed(file.document_id, file.source_file, READ, f"{meta.department_name} {meta.fiscal_year}",
                       len(document.cells), tuple(warnings))
 
     @staticmethod
@@ -367,7 +390,7 @@ def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None 
     landed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     current = {f.document_id for f in files if zone.is_current(f, version)}
     pending = [f for f in files if f.document_id not in current]
-    outcomes = [Landed(f.document_id, f.path.name, "unchanged") for f in files if f.document_id in current]
+    outcomes = [Landed(f.document_id, f.source_file, "unchanged") for f in files if f.document_id in current]
     if not pending:
         zone.tidy()
         return outcomes

@@ -57,7 +57,7 @@ RAW_SEEDS = tuple(RAW_TABLES) + ("accepted_exceptions",)
                    "per document, replaced atomically); a file that cannot be read is landed as unreadable "
                    "with the reason. Files already landed with the same content and reader are not re-read.")
 def landing_zone(context: AssetExecutionContext, juesuan: JuesuanPaths, writer: WarehouseWriter) -> MaterializeResult:
-    files = scan_inbox(juesuan.inbox_paths)
+    files = scan_inbox(juesuan.inbox_paths, skip=juesuan.own_files)
     juesuan.say(context, f"inbox: {len(files)} file(s) in {', '.join(juesuan.inbox)}")
     outcomes = land_inbox(files, juesuan.landing, processes=juesuan.processes or None,
                           report=lambda line: juesuan.say(context, line))

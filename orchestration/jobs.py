@@ -32,9 +32,9 @@ build_job = define_asset_job(
 def inbox_fingerprint(juesuan: JuesuanPaths) -> tuple[str, int]:
     """A cheap fingerprint of the inbox (names, sizes, modification times): it changes when a file
     is added, replaced or touched. The build itself decides by content (sha256) what to re-read."""
-    entries = _inbox_entries(juesuan.inbox_paths)
+    entries = _inbox_entries(juesuan.inbox_paths, skip=juesuan.own_files)
     listing = []
-    for path in entries:
+    for path, _ in entries:
         stat = path.stat()
         listing.append((str(path), stat.st_size, stat.st_mtime_ns))
     return hashlib.sha256(json.dumps(listing).encode()).hexdigest(), len(entries)

@@ -13,7 +13,7 @@ from .resources import JuesuanPaths
                    "budget against final, narrative facts), "
                    "kept beside the published warehouse in report/: a build rewrites only the pages that changed.")
 def analyst_report(context: AssetExecutionContext, juesuan: JuesuanPaths) -> MaterializeResult:
-    out = juesuan.warehouse_path.parent / "report"
+    out = juesuan.report_dir
     try:
         report = build_report(juesuan.warehouse_path, out, juesuan.inbox_paths)
     except Exception as error:  # noqa: BLE001 - the warehouse is published already; a report error must not undo that

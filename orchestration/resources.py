@@ -71,6 +71,17 @@ class JuesuanPaths(ConfigurableResource):
     def inbox_paths(self) -> list[Path]:
         return [Path(p) for p in self.inbox]
 
+    @property
+    def report_dir(self) -> Path:
+        return self.warehouse_path.parent / "report"
+
+    @property
+    def own_files(self) -> list[Path]:
+        """What the build writes beside the warehouse: never read as documents, should the inbox hold it."""
+        warehouse = self.warehouse_path
+        return [warehouse, warehouse.with_name(warehouse.name + ".wal"), warehouse.with_name(warehouse.name + ".lock"),
+                self.landing.root, self.report_dir]
+
     def say(self, context, line: str) -> None:
         context.log.info(line)
         if self.echo:

@@ -43,6 +43,10 @@ def awkward(tmp_path_factory, qingyuan_path):
     (inbox / "notes.docx").write_bytes(b"PK\x03\x04 not a document we read")
     (inbox / "letter.txt").write_text("致全体职工的一封信\n\n大家好。\n", encoding="utf-8")
     (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "2024").mkdir()                                                   # a subfolder: its path names it
+    shutil.copy(generated[GENERATED + 4], inbox / "2024" / "report.txt")
+    (inbox / ".cache").mkdir()                                                 # hidden: not a document
+    (inbox / ".cache" / "report.txt").write_bytes(generated[GENERATED + 4].read_bytes())
     warehouse = base / "warehouse" / "juesuan.duckdb"
     outcome = build_into([inbox], warehouse)
     return {"base": base, "inbox": inbox, "warehouse": warehouse, "outcome": outcome, "generated": generated,
@@ -57,7 +61,8 @@ def states(warehouse: Path) -> dict[str, tuple]:
 def test_every_file_ends_in_exactly_one_state(awkward):
     inbox, warehouse = awkward["inbox"], awkward["warehouse"]
     held = states(warehouse)
-    assert sorted(held) == sorted(p.name for p in inbox.iterdir())
+    listed = [p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file()]
+    assert sorted(held) == sorted(name for name in listed if not name.startswith("."))
     assert query(warehouse, "select count(*), count(distinct document_key) from marts.dim_document") == [
         (len(held), len(held))]
     generated = [p.name for p in awkward["generated"][:GENERATED]]
@@ -66,7 +71,8 @@ def test_every_file_ends_in_exactly_one_state(awkward):
                      "copy of the second.txt": "duplicate", "a b.txt": "published", "a_b.txt": "published",
                      "report.txt": "published", "report.pdf": "published", "linked.txt": "published",
                      "unknown_headers.txt": "quarantined", "garbage.pdf": "unreadable",
-                     "notes.docx": "unreadable", "letter.txt": "unreadable", "empty.txt": "unreadable"})
+                     "notes.docx": "unreadable", "letter.txt": "unreadable", "empty.txt": "unreadable",
+                     "2024/report.txt": "published"})
     assert {name: status for name, (status, _) in held.items()} == expected
     assert awkward["outcome"].exit_code == 1  # published, some files held back
 
@@ -99,6 +105,9 @@ def test_no_department_year_is_counted_twice(awkward):
     assert awkward["generated"][0].name not in facts and "copy of the second.txt" not in facts
     assert facts["linked.txt"] == manifest[awkward["generated"][GENERATED + 3].name]["expected_total"]
     assert "unknown_headers.txt" not in facts
+    assert facts["2024/report.txt"] == manifest[awkward["generated"][GENERATED + 4].name]["expected_total"]
+    assert query(warehouse, "select document_key from marts.dim_document where source_file = '2024/report.txt'") == [
+        ("2024_report",)]
 
 
 def test_the_unknown_header_document_alone_is_held_back(awkward):
@@ -114,11 +123,11 @@ def test_a_rerun_reads_nothing_again_and_reports_every_state(awkward, capsys):
     assert code == 1
     assert query(warehouse, "select document_key, status, status_reason from marts.dim_document order by 1") == before
     assert "UNREADABLE empty" in out and "QUARANTINED unknown_headers" in out and "SUPERSEDED" in out
-    assert "files: 62 (" in out
+    assert "files: 63 (" in out
     # rebuilt from a copy of the published file, it stays in the format DuckDB 1.x clients open
     assert storage_version(warehouse).startswith(CLIENT_STORAGE_VERSION)
     landed = awkward["outcome"].landed
-    assert sum(1 for o in landed if o["status"] != "unchanged") == 62
+    assert sum(1 for o in landed if o["status"] != "unchanged") == 63
 
 
 def test_remove_takes_a_document_out_for_good(awkward, capsys):

@@ -57,6 +57,43 @@ def test_two_files_are_always_two_documents(tmp_path):
     assert document_id_for(inbox / "a_b.txt") == "a_b"
 
 
+def test_files_in_subfolders_are_documents_named_by_their_path(tmp_path):
+    inbox = tmp_path / "inbox"
+    for name in ("a.txt", "shanghai/2024/a.pdf", "shanghai/b.txt", "上海/c.txt", ".cache/a.txt", "shanghai/.d.txt"):
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_text(name, encoding="utf-8")
+    (inbox / "shanghai" / "again").symlink_to(inbox)  # a folder reached twice is read once
+    files = scan_inbox([inbox])
+    assert [(f.source_file, f.document_id) for f in files] == [
+        ("a.txt", "a"), ("shanghai/b.txt", "shanghai_b"), ("shanghai/2024/a.pdf", "shanghai_2024_a"),
+        ("上海/c.txt", "上海_c")]
+    zone = LandingZone(tmp_path / "w.landing")
+    land_inbox(files, zone, report=lambda _: None)
+    assert zone.record("shanghai_2024_a")["source_file"] == "shanghai/2024/a.pdf"
+
+
+def test_the_warehouses_own_files_are_never_documents(tmp_path, qingyuan_path):
+    from orchestration.jobs import inbox_fingerprint
+    from orchestration.resources import JuesuanPaths
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "q.txt").write_bytes(qingyuan_path.read_bytes())
+    paths = JuesuanPaths(inbox=[str(inbox)], warehouse=str(inbox / "w" / "juesuan.duckdb"))
+    for own in ("w/juesuan.duckdb", "w/juesuan.duckdb.lock", "w/juesuan.landing/documents/q/raw_cells.csv",
+                "w/report/index.html"):
+        (inbox / own).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / own).write_text("written by the build", encoding="utf-8")
+    assert [f.source_file for f in scan_inbox(paths.inbox_paths, skip=paths.own_files)] == ["q.txt"]
+    # the sensor does not see a build's own writes as new files
+    before = inbox_fingerprint(paths)
+    (inbox / "w" / "report" / "index.html").write_text("rewritten", encoding="utf-8")
+    (inbox / "w" / "juesuan.landing" / "documents" / "r").mkdir()
+    assert inbox_fingerprint(paths) == before == (before[0], 1)
+    (inbox / "w" / "new.txt").write_text("a document the user put here", encoding="utf-8")
+    assert inbox_fingerprint(paths)[1] == 2
+
+
 def test_amounts_are_written_plainly_for_decimal_loading():
     with (ROOT / "seeds" / "raw" / "raw_cells.csv").open(encoding="utf-8") as handle:
         amounts = [row["amount"] for row in csv.DictReader(handle)]
