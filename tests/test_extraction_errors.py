@@ -64,3 +64,23 @@ def test_a_reader_crash_is_one_unreadable_file_with_its_trace_in_a_log(tmp_path,
     assert outcome.status == landing.UNREADABLE
     assert outcome.detail == "the reader failed (ZeroDivisionError: a reader bug)"
     assert "ZeroDivisionError" in (zone.root / "logs" / "doc.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_text_saved_in_a_windows_encoding_reads_as_the_utf8_original(tmp_path, qingyuan_path, qingyuan, encoding):
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(qingyuan_path.read_text(encoding="utf-8").encode(encoding))
+    document = extract_document(path)
+    assert document.meta.department_name == "清远市人力资源和社会保障局"
+    assert [(c.statement, c.row_label, c.column_header, c.amount, c.source_line) for c in document.cells] == [
+        (c.statement, c.row_label, c.column_header, c.amount, c.source_line) for c in qingyuan.cells]
+
+
+def test_binary_data_is_not_text_in_any_encoding(tmp_path):
+    path = tmp_path / "photo.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    with pytest.raises(ExtractionError, match="photo.txt: line 1: not text in utf-8 or gb18030"):
+        extract_document(path)
+    path.write_bytes(("部门：某某局\n" + "\x00\x01" * 50).encode("utf-8"))
+    with pytest.raises(ExtractionError, match="line 2: binary data, not text"):
+        extract_document(path)

@@ -13,12 +13,7 @@ from .vocabulary import Vocabulary, load_vocabulary
 def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> ExtractedDocument:
     vocabulary = vocabulary or load_vocabulary()
     source = str(path)
-    raw = path.read_bytes()
-    try:
-        lines = raw.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        raise ExtractionError(source, line, f"not UTF-8 text ({error.reason}): not an extracted-text document") from error
+    lines = decode_text(path.read_bytes(), source).splitlines()
     tables = _TableSplitter(vocabulary, document_id_for(path), find_unit(lines), source)
     for number, line in enumerate(lines, start=1):
         tables.feed(number, line)
@@ -27,6 +22,40 @@ def read_text_document(path: Path, vocabulary: Vocabulary | None = None) -> Extr
         raise ExtractionError(source, len(lines), "no 部门决算 statement (T1…T9) found: not a departmental final account")
     prose = [(number, None, line) for number, line in enumerate(lines, start=1)]
     return assemble_document(_document_meta(path, lines, vocabulary), tables.finished, tables.warnings, prose)
+
+
+# A byte-order mark names its encoding; UTF-32's first, as UTF-16 LE's is a prefix of it
+_BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_CONTROL = {chr(c) for c in range(32)} - set("\t\n\r\f\v") | {"\x7f"}
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """Extracted text as it is saved in practice: UTF-8, UTF-16 or UTF-32 with a byte-order mark
+    (Windows' "Unicode"), or GB18030 (GBK, GB2312: Chinese Windows' default). Bytes that are none
+    of these, or decode to many control characters, are not text."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            candidates = [encoding]
+            break
+    else:
+        candidates = ["utf-8", "gb18030"]
+    first_error: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+            continue
+        # a stray control character (a DOS end-of-file mark) is tolerated; many are binary data
+        controls = [i for i, char in enumerate(text) if char in _CONTROL]
+        if len(controls) <= max(2, len(text) // 1000):
+            return text
+        raise ExtractionError(source, text[:controls[0]].count("\n") + 1,
+                              f"binary data, not text ({encoding}): not an extracted-text document")
+    line = raw[:first_error.start].count(b"\n") + 1
+    raise ExtractionError(source, line, f"not text in {' or '.join(candidates)} ({first_error.reason}): "
+                                        "not an extracted-text document")
 
 
 def _document_meta(path: Path, lines: list[str], vocabulary: Vocabulary) -> DocumentMeta:
