@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .extract import SUPPORTED_SUFFIXES, ExtractedDocument, ExtractionError, extract_document
+from .extract import ExtractedDocument, ExtractionError, document_kind, extract_document, unsupported_reason
 from .extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS
 from .extract.rawtables import read_rows, write_rows, write_value_rows
 
@@ -166,9 +166,8 @@ def _on_alarm(_signum, _frame):
 def read_file(file: InboxFile, timeout: int = DOCUMENT_TIMEOUT_SECONDS) -> tuple[ExtractedDocument | None, dict]:
     """Read one file; never raises. Returns the document (or None) and how reading ended."""
     ended = {"extraction_status": READ, "reason": "", "reason_line": "", "reason_page": "", "traceback": ""}
-    if file.target.suffix.lower() not in SUPPORTED_SUFFIXES:
-        ended.update(extraction_status=UNREADABLE,
-                     reason=f"unsupported file type '{file.target.suffix or '(none)'}' (expected .pdf or .txt)")
+    if document_kind(file.target) is None:
+        ended.update(extraction_status=UNREADABLE, reason=unsupported_reason(file.target))
         return None, ended
     if file.target.stat().st_size == 0:
         ended.update(extraction_status=UNREADABLE, reason="empty file")

@@ -84,3 +84,17 @@ def test_binary_data_is_not_text_in_any_encoding(tmp_path):
     path.write_bytes(("部门：某某局\n" + "\x00\x01" * 50).encode("utf-8"))
     with pytest.raises(ExtractionError, match="line 2: binary data, not text"):
         extract_document(path)
+
+
+@pytest.mark.parametrize("name", ["download", "budget.pdf.part", "budget.PDF"])
+def test_a_pdf_is_read_as_a_pdf_whatever_its_name(tmp_path, name):
+    from conftest import shared_document
+    from juesuan.landing import READ, read_file, scan_inbox
+
+    original = shared_document("shanghai_caizhengju_2025_budget.pdf")
+    (tmp_path / name).write_bytes(original.read_bytes())
+    [file] = scan_inbox([tmp_path])
+    document, ended = read_file(file)
+    assert ended["extraction_status"] == READ and document.meta.department_name == "上海市财政局"
+    assert [(c.statement, c.row_label, c.column_header, c.amount) for c in document.cells] == [
+        (c.statement, c.row_label, c.column_header, c.amount) for c in extract_document(original).cells]
