@@ -56,6 +56,8 @@ RAW_TABLES = {
 ACCEPTED_TABLE = "accepted_exceptions"
 DOCUMENT_TIMEOUT_SECONDS = 120
 _CLEAN_STEM = re.compile(r"^[0-9a-z_\u4e00-\u9fff]+$")
+# a browser's download in progress: the finished file arrives under its own name
+IN_PROGRESS_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp")
 
 Report = Callable[[str], None]
 
@@ -96,8 +98,9 @@ def sha256_of(path: Path) -> str:
 
 def _inbox_entries(folders: Iterable[Path], skip: Iterable[Path] = ()) -> list[tuple[Path, str]]:
     """Every regular file (or link to one) in the inbox folders and their subfolders, with its path
-    under the folder it was found in. Hidden names are left out, and so is `skip`: the warehouse's
-    own files, should the inbox hold them. A folder reached twice (a link to a parent) is read once."""
+    under the folder it was found in. Hidden names and downloads in progress are left out, and so is
+    `skip`: the warehouse's own files, should the inbox hold them. A folder reached twice (a link to
+    a parent) is read once."""
     skipped = {Path(p).resolve() for p in skip}
     entries: list[tuple[Path, str]] = []
     for folder in map(Path, folders):
@@ -115,7 +118,8 @@ def _inbox_entries(folders: Iterable[Path], skip: Iterable[Path] = ()) -> list[t
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 path = Path(top) / name
-                if name.startswith(".") or not path.is_file() or (skipped and path.resolve() in skipped):
+                if (name.startswith(".") or name.lower().endswith(IN_PROGRESS_SUFFIXES) or not path.is_file()
+                        or (skipped and path.resolve() in skipped)):
                     continue
                 entries.append((path, path.relative_to(folder).as_posix()))
     return entries

@@ -86,7 +86,7 @@ def test_binary_data_is_not_text_in_any_encoding(tmp_path):
         extract_document(path)
 
 
-@pytest.mark.parametrize("name", ["download", "budget.pdf.part", "budget.PDF"])
+@pytest.mark.parametrize("name", ["download", "P020250110.do", "budget.PDF"])
 def test_a_pdf_is_read_as_a_pdf_whatever_its_name(tmp_path, name):
     from conftest import shared_document
     from juesuan.landing import READ, read_file, scan_inbox

@@ -59,7 +59,8 @@ def test_two_files_are_always_two_documents(tmp_path):
 
 def test_files_in_subfolders_are_documents_named_by_their_path(tmp_path):
     inbox = tmp_path / "inbox"
-    for name in ("a.txt", "shanghai/2024/a.pdf", "shanghai/b.txt", "上海/c.txt", ".cache/a.txt", "shanghai/.d.txt"):
+    for name in ("a.txt", "shanghai/2024/a.pdf", "shanghai/b.txt", "上海/c.txt", ".cache/a.txt", "shanghai/.d.txt",
+                 "shanghai/e.pdf.crdownload", "f.pdf.part"):
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         (inbox / name).write_text(name, encoding="utf-8")
     (inbox / "shanghai" / "again").symlink_to(inbox)  # a folder reached twice is read once

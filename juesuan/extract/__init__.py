@@ -12,7 +12,7 @@ PDF_HEADER = b"%PDF-"
 def document_kind(path: str | Path) -> str | None:
     """'pdf' or 'text', or None for a file neither reader takes. A PDF is known by its header
     (within its first 1,024 bytes, as the PDF standard allows) whatever its name: a download saved
-    without its extension, or as .pdf.part; otherwise the name decides (.pdf, .txt)."""
+    without its extension or under the portal's name; otherwise the name decides (.pdf, .txt)."""
     path = Path(path)
     suffix = path.suffix.lower()
     with path.open("rb") as handle:
