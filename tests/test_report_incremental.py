@@ -152,3 +152,12 @@ def test_many_pages_render_in_worker_processes_as_in_one(builds, tmp_path, monke
         if relative.as_posix() not in ("money.html", "budget.html"):
             assert page.read_bytes() == (alone / relative).read_bytes(), relative
     assert files(alone).keys() == files(in_workers).keys()
+
+
+def test_a_pdf_is_linked_by_its_reader_whatever_its_name(tmp_path):
+    (tmp_path / "shanghai").mkdir()
+    (tmp_path / "shanghai" / "download").write_bytes(b"%PDF-1.7\n")
+    pdf = {"source_file": "shanghai/download", "reader": "pdf"}
+    assert site.pdf_link(pdf, 3, [tmp_path]) == (tmp_path / "shanghai" / "download").resolve().as_uri() + "#page=3"
+    assert site.pdf_link({**pdf, "reader": "text"}, 3, [tmp_path]) is None
+    assert site.pdf_link(pdf, None, [tmp_path / "elsewhere"]) is None

@@ -202,7 +202,7 @@ def narrative_facts(con: duckdb.DuckDBPyConnection) -> dict:
     (identity_results, family narrative: a stated figure against its table line, a stated sum or
     rate against its parts), and the document's checks themselves."""
     documents = _dicts(con, """
-        select d.document_key, d.department_name, d.fiscal_year, d.status, d.source_file
+        select d.document_key, d.department_name, d.fiscal_year, d.status, d.source_file, d.reader
         from marts.dim_document d
         where exists (select 1 from marts.fct_narrative_facts f where f.document_key = d.document_key)
         order by d.department_name, d.fiscal_year""")

@@ -85,9 +85,11 @@ def _environment(templates: Path) -> Environment:
     return env
 
 
-def pdf_link(source_file: str, page: int | None, sources: list[Path]) -> str | None:
-    """file:// link to the source PDF at `page`, when the file is at hand in one of `sources`."""
-    if not source_file.lower().endswith(".pdf"):
+def pdf_link(document: dict, page: int | None, sources: list[Path]) -> str | None:
+    """file:// link to the document's source PDF at `page`, when the file is at hand in one of
+    `sources` (a PDF by its reader: its name may not end in .pdf)."""
+    source_file = document["source_file"]
+    if document.get("reader") != "pdf":
         return None
     for folder in sources:
         candidate = folder / source_file
@@ -133,8 +135,8 @@ def site_pages(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> list[Page
     for document in corpus["documents"]:
         detail = details[document["document_key"]]
         for suspect in detail["suspects"]:
-            suspect["link"] = pdf_link(document["source_file"], suspect["page"], sources)
-        detail["source_link"] = pdf_link(document["source_file"], None, sources)
+            suspect["link"] = pdf_link(document, suspect["page"], sources)
+        detail["source_link"] = pdf_link(document, None, sources)
         pages.append(Page(f"documents/{document['document_key']}.html", "document.html",
                           {"root": "../", "document": document, **common, **detail}))
     money = queries.money(con)
@@ -151,7 +153,7 @@ def site_pages(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> list[Page
     pages.append(Page("narrative.html", "narrative.html", {"root": "", **common, **narrative}))
     for document in narrative["documents"]:
         for fact in document["facts"]:
-            fact["link"] = pdf_link(document["source_file"], fact["page"], sources)
+            fact["link"] = pdf_link(document, fact["page"], sources)
         pages.append(Page(f"narrative/{document['document_key']}.html", "narrative_document.html",
                           {"root": "../", "d": document, "topics": NARRATIVE_TOPICS, "measures": NARRATIVE_MEASURES,
                            "checked": CHECKED, **common}))
