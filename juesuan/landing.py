@@ -30,12 +30,14 @@ import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .extract import ExtractedDocument, ExtractionError, document_kind, extract_document, unsupported_reason
 from .extract.model import CELL_COLUMNS, DOCUMENT_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_FACT_COLUMNS
 from .extract.rawtables import read_rows, write_rows, write_value_rows
+from .workers import Lost, run_in_workers
 
 READ = "read"
 UNREADABLE = "unreadable"
@@ -55,6 +57,8 @@ RAW_TABLES = {
 }
 ACCEPTED_TABLE = "accepted_exceptions"
 DOCUMENT_TIMEOUT_SECONDS = 120
+# past this a reader stuck where the timer above cannot stop it (native code) loses its process
+WORKER_TIMEOUT_SECONDS = DOCUMENT_TIMEOUT_SECONDS + 60
 _CLEAN_STEM = re.compile(r"^[0-9a-z_\u4e00-\u9fff]+$")
 # a browser's download in progress: the finished file arrives under its own name
 IN_PROGRESS_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp")
@@ -384,8 +388,11 @@ def _read_and_land(job: tuple[str, InboxFile, str, str]) -> Landed:
 
 
 def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None = None,
-               report: Report = print) -> list[Landed]:
-    """Read every new or changed file (in parallel) into the landing zone; unchanged ones are kept."""
+               report: Report = print, read_and_land: Callable[[tuple], Landed] = _read_and_land,
+               timeout: float = WORKER_TIMEOUT_SECONDS) -> list[Landed]:
+    """Read every new or changed file (in worker processes) into the landing zone; unchanged ones
+    are kept. A file whose reader crashes its process, or gives no answer in `timeout` s, is landed
+    as unreadable with that reason; the other files go on."""
     zone.recover()
     removed = zone.removed()
     files = [f for f in files if (f.document_id, f.sha256) not in removed]
@@ -401,7 +408,7 @@ def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None 
     jobs = [(str(zone.root), f, version, landed_at) for f in pending]
     step = max(1, len(jobs) // 20)
     started = time.monotonic()
-    results = _run_jobs(jobs, processes)
+    results = _read_in_workers(jobs, processes or os.cpu_count() or 1, read_and_land, timeout)
     for number, landed in enumerate(results, start=1):
         outcomes.append(landed)
         if landed.status == UNREADABLE:
@@ -414,18 +421,20 @@ def land_inbox(files: list[InboxFile], zone: LandingZone, processes: int | None 
     return outcomes
 
 
-def _run_jobs(jobs: list, processes: int | None):
-    if len(jobs) == 1 or (processes or os.cpu_count() or 1) == 1:
-        yield from map(_read_and_land, jobs)
-        return
-    from multiprocessing import get_context
-
+def _read_in_workers(jobs: list, processes: int, read_and_land: Callable[[tuple], Landed],
+                     timeout: float) -> Iterator[Landed]:
     # forkserver, not fork: the caller (a Dagster run) has threads, and a forked copy of a process
-    # with threads can hang on a lock one of them held; the server forks from a clean process
+    # with threads can hang on a lock one of them held; the server forks from a clean process.
+    # Even one file is read in a worker: a reader that crashes must not take the build with it
     context = get_context("forkserver")
     context.set_forkserver_preload(["juesuan.landing"])
-    with context.Pool(processes or os.cpu_count() or 1, maxtasksperchild=200) as pool:
-        yield from pool.imap_unordered(_read_and_land, jobs, chunksize=4)
+    for job, result in run_in_workers(jobs, read_and_land, processes, timeout, context):
+        if isinstance(result, Lost):
+            root, file, version, landed_at = job
+            ended = {"extraction_status": UNREADABLE, "reason": f"the reader {result.how}: {result.detail}",
+                     "reason_line": "", "reason_page": "", "traceback": ""}
+            result = LandingZone(Path(root)).land(file, None, ended, version, landed_at)
+        yield result
 
 
 # ---------------------------------------------------------------- the raw tables dbt reads

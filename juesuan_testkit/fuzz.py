@@ -21,6 +21,7 @@ same source whatever the number of workers.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import os
 import random
@@ -31,7 +32,6 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 from pathlib import Path
 
 SHARED_DOCUMENTS = Path(os.environ.get("JUESUAN_SHARED_DOCUMENTS",
@@ -233,22 +233,11 @@ def _reason_kind(reason: str) -> str:
     return re.sub(r"\d+", "N", reason)[:120]
 
 
-def _worker(connection, seed: int, work: str, reader: str) -> None:
-    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    cache: dict[str, bytes] = {}
-    while True:
-        case = connection.recv()
-        if case is None:
-            return
-        connection.send(run_case(case, seed, Path(work), cache, reader))
+_SOURCES: dict[str, bytes] = {}  # per worker process: each source is read once
 
 
-@dataclass
-class _Slot:
-    process: multiprocessing.Process
-    connection: object
-    case: Case | None = None
-    started: float = 0.0
+def _run_case_in_worker(case: Case, seed: int, work: str, reader: str) -> Outcome:
+    return run_case(case, seed, Path(work), _SOURCES, reader)
 
 
 @dataclass
@@ -280,55 +269,20 @@ def run_fuzz(cases: list[Case], seed: int, workers: int = 2, timeout: float = 20
     """Every case through the reader in `workers` processes; a case past `timeout` s is hung.
     `progress` (a text stream) gets the running counts every `every` cases: a long run that is
     stopped still says how far it went."""
-    context = multiprocessing.get_context("spawn")
+    from juesuan.workers import Lost, run_in_workers
+
     report = FuzzReport()
     started = time.perf_counter()
-    pending = list(reversed(cases))
     with tempfile.TemporaryDirectory(prefix="juesuan-fuzz-") as work:
-        def start() -> _Slot:
-            parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, seed, work, reader), daemon=True)
-            process.start()
-            child.close()
-            return _Slot(process, parent)
-
-        slots = [start() for _ in range(max(1, workers))]
-        try:
-            while pending or any(s.case for s in slots):
-                for slot in slots:
-                    if slot.case is None and pending:
-                        slot.case, slot.started = pending.pop(), time.perf_counter()
-                        slot.connection.send(slot.case)
-                busy = [s for s in slots if s.case]
-                ready = wait([s.connection for s in busy], timeout=1.0)
-                for index, slot in enumerate(slots):
-                    if slot.case is None:
-                        continue
-                    if slot.connection in ready:
-                        try:
-                            report.outcomes.append(slot.connection.recv())
-                            slot.case = None
-                            if progress is not None and len(report.outcomes) % every == 0:
-                                counts = report.counts()
-                                print(f"… {len(report.outcomes)} cases in {time.perf_counter() - started:.0f} s: "
-                                      + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=progress, flush=True)
-                            continue
-                        except EOFError:  # the worker died (a crash in native code)
-                            report.outcomes.append(Outcome(slot.case, "crashed", f"worker died ({slot.process.exitcode})"))
-                    elif time.perf_counter() - slot.started > timeout:
-                        report.outcomes.append(Outcome(slot.case, "hung", f"no answer in {timeout:.0f} s"))
-                    else:
-                        continue
-                    slot.process.kill()
-                    slot.process.join()
-                    slots[index] = start()
-        finally:
-            for slot in slots:
-                if slot.process.is_alive():
-                    slot.connection.send(None)
-                    slot.process.join(5)
-                    if slot.process.is_alive():
-                        slot.process.kill()
+        run = functools.partial(_run_case_in_worker, seed=seed, work=work, reader=reader)
+        for case, outcome in run_in_workers(cases, run, workers, timeout, multiprocessing.get_context("spawn")):
+            if isinstance(outcome, Lost):
+                outcome = Outcome(case, outcome.how, outcome.detail)
+            report.outcomes.append(outcome)
+            if progress is not None and len(report.outcomes) % every == 0:
+                counts = report.counts()
+                print(f"… {len(report.outcomes)} cases in {time.perf_counter() - started:.0f} s: "
+                      + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=progress, flush=True)
     report.outcomes.sort(key=lambda o: o.case.number)
     report.seconds = time.perf_counter() - started
     return report

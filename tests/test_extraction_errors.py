@@ -1,6 +1,8 @@
 """Documents that are not a 部门决算, or are cut off, fail clearly and alone."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from juesuan.extract import ExtractionError, extract_document
@@ -50,17 +52,25 @@ def test_reading_a_file_never_raises_and_says_why(tmp_path, qingyuan_path):
     assert outcomes["empty.pdf"][1]["reason"] == "empty file"
 
 
-def test_a_reader_crash_is_one_unreadable_file_with_its_trace_in_a_log(tmp_path, qingyuan_path, monkeypatch):
+def _read_with_a_reader_bug(job):
+    """In the worker process: the reader raises where no reader should."""
     import juesuan.landing as landing
 
     def crash(_path):
         raise ZeroDivisionError("a reader bug")
 
-    monkeypatch.setattr(landing, "extract_document", crash)
+    landing.extract_document = crash
+    return landing._read_and_land(job)
+
+
+def test_a_reader_crash_is_one_unreadable_file_with_its_trace_in_a_log(tmp_path, qingyuan_path):
+    import juesuan.landing as landing
+
     (tmp_path / "inbox").mkdir()
     (tmp_path / "inbox" / "doc.txt").write_bytes(qingyuan_path.read_bytes())
     zone = landing.LandingZone(tmp_path / "w.landing")
-    [outcome] = landing.land_inbox(landing.scan_inbox([tmp_path / "inbox"]), zone, report=lambda _: None)
+    [outcome] = landing.land_inbox(landing.scan_inbox([tmp_path / "inbox"]), zone, report=lambda _: None,
+                                   read_and_land=_read_with_a_reader_bug)
     assert outcome.status == landing.UNREADABLE
     assert outcome.detail == "the reader failed (ZeroDivisionError: a reader bug)"
     assert "ZeroDivisionError" in (zone.root / "logs" / "doc.log").read_text(encoding="utf-8")
@@ -98,3 +108,42 @@ def test_a_pdf_is_read_as_a_pdf_whatever_its_name(tmp_path, name):
     assert ended["extraction_status"] == READ and document.meta.department_name == "上海市财政局"
     assert [(c.statement, c.row_label, c.column_header, c.amount) for c in document.cells] == [
         (c.statement, c.row_label, c.column_header, c.amount) for c in extract_document(original).cells]
+
+
+def _read_unless_it_kills_its_process(job):
+    """In the worker process: 'crash*' takes the process down as a fault in native code would,
+    'hang*' never answers, the rest are read."""
+    import signal
+    import time
+
+    import juesuan.landing as landing
+
+    name = job[1].path.name
+    if name.startswith("crash"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if name.startswith("hang"):
+        time.sleep(3600)
+    return landing._read_and_land(job)
+
+
+def test_a_reader_that_kills_or_hangs_its_process_loses_that_file_alone(tmp_path, qingyuan_path):
+    import juesuan.landing as landing
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("crash.txt", "good_1.txt", "hang.txt", "good_2.txt", "good_3.txt"):
+        (inbox / name).write_bytes(qingyuan_path.read_bytes() + name.encode())
+    zone = landing.LandingZone(tmp_path / "w.landing")
+
+    def land() -> dict[str, tuple[str, str]]:
+        landed = landing.land_inbox(landing.scan_inbox([inbox]), zone, processes=2, report=lambda _: None,
+                                    read_and_land=_read_unless_it_kills_its_process, timeout=3)
+        return {o.file: (o.status, o.detail) for o in landed}
+
+    first = land()
+    assert first["crash.txt"] == (landing.UNREADABLE, "the reader crashed: the worker process died (exit code -11)")
+    assert first["hang.txt"] == (landing.UNREADABLE, "the reader hung: no answer in 3 s: the worker process was stopped")
+    assert all(first[f"good_{n}.txt"][0] == landing.READ for n in (1, 2, 3))
+    assert zone.record("crash")["reason"] == "the reader crashed: the worker process died (exit code -11)"
+    # recorded as unreadable for this content: not read again (and crashed again) on the next build
+    assert {status for status, _ in land().values()} == {"unchanged"}

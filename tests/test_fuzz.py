@@ -50,7 +50,7 @@ def test_harness_counts_read_refused_crashed_and_hung_for_what_they_are(tmp_path
     assert statuses[1] == "refused" and statuses[3] == "hung" and statuses[2] == statuses[4] == "crashed"
     assert statuses[0] in ("read", "refused")
     details = {o.case.number: o.detail for o in report.outcomes}
-    assert "KeyError" in details[2] and "worker died" in details[4]
+    assert "KeyError" in details[2] and "the worker process died" in details[4]
 
 
 @pytest.fixture(scope="module")
