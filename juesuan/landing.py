@@ -144,8 +144,17 @@ def scan_inbox(folders: Iterable[Path], skip: Iterable[Path] = ()) -> list[Inbox
         taken.add(document_id)
         target = path.resolve()
         modified = datetime.fromtimestamp(target.stat().st_mtime, timezone.utc).isoformat(timespec="microseconds")
-        found.append(InboxFile(document_id, path, target, sha256_of(target), modified, source_file))
+        found.append(InboxFile(document_id, path, target, _content_hash(target, modified), modified, source_file))
     return found
+
+
+def _content_hash(target: Path, modified: str) -> str:
+    """The file's sha256; for a file this process may not open (permissions), a stand-in that
+    changes with the file, so that it is read (and refused, with the reason) like any other."""
+    try:
+        return sha256_of(target)
+    except OSError as error:
+        return hashlib.sha256(f"not opened: {target} {modified} {error}".encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- reading one file
@@ -174,7 +183,13 @@ def _on_alarm(_signum, _frame):
 def read_file(file: InboxFile, timeout: int = DOCUMENT_TIMEOUT_SECONDS) -> tuple[ExtractedDocument | None, dict]:
     """Read one file; never raises. Returns the document (or None) and how reading ended."""
     ended = {"extraction_status": READ, "reason": "", "reason_line": "", "reason_page": "", "traceback": ""}
-    if document_kind(file.target) is None:
+    try:
+        kind = document_kind(file.target)
+    except OSError as error:
+        ended.update(extraction_status=UNREADABLE, reason=f"the file could not be opened ({type(error).__name__}: "
+                                                          f"{error.strerror or error})")
+        return None, ended
+    if kind is None:
         ended.update(extraction_status=UNREADABLE, reason=unsupported_reason(file.target))
         return None, ended
     if file.target.stat().st_size == 0:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,25 @@ def test_a_reader_that_kills_or_hangs_its_process_loses_that_file_alone(tmp_path
     assert zone.record("crash")["reason"] == "the reader crashed: the worker process died (exit code -11)"
     # recorded as unreadable for this content: not read again (and crashed again) on the next build
     assert {status for status, _ in land().values()} == {"unchanged"}
+
+
+def test_a_file_that_cannot_be_opened_is_one_unreadable_file(tmp_path, qingyuan_path, monkeypatch):
+    # (the tests run as root, whom file modes do not stop: the refusal is made to happen)
+    import juesuan.landing as landing
+
+    (tmp_path / "locked.txt").write_bytes(qingyuan_path.read_bytes())
+    (tmp_path / "open.txt").write_bytes(qingyuan_path.read_bytes())
+    real_open = Path.open
+
+    def refuse_locked(self, *args, **kwargs):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse_locked)
+    files = {f.source_file: f for f in landing.scan_inbox([tmp_path])}
+    assert files["open.txt"].sha256 == landing.sha256_of(qingyuan_path)
+    assert files["locked.txt"].sha256 != files["open.txt"].sha256
+    document, ended = landing.read_file(files["locked.txt"])
+    assert document is None and ended["extraction_status"] == landing.UNREADABLE
+    assert ended["reason"] == "the file could not be opened (PermissionError: Permission denied)"
