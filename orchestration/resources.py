@@ -9,7 +9,7 @@ from pydantic import Field
 
 from juesuan.landing import SEED_SIZE_LIMIT, LandingZone, landing_dir_for, raw_cells_bytes
 from juesuan.paths import PROJECT_ROOT
-from juesuan.writer_lock import WriterLock
+from juesuan.writer_lock import WriterLock, lock_path_for
 
 
 SERIAL_MODELS_BYTES = 256 << 20  # bytes of raw cells (about 2,500 documents of the seed document's size)
@@ -79,7 +79,7 @@ class JuesuanPaths(ConfigurableResource):
     def own_files(self) -> list[Path]:
         """What the build writes beside the warehouse: never read as documents, should the inbox hold it."""
         warehouse = self.warehouse_path
-        return [warehouse, warehouse.with_name(warehouse.name + ".wal"), warehouse.with_name(warehouse.name + ".lock"),
+        return [warehouse, warehouse.with_name(warehouse.name + ".wal"), lock_path_for(warehouse),
                 self.landing.root, self.report_dir]
 
     def say(self, context, line: str) -> None:
